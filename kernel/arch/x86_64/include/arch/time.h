@@ -1,0 +1,24 @@
+/* Monotonic time since boot, from the TSC. */
+#ifndef ARCH_TIME_H
+#define ARCH_TIME_H
+
+#include <stdint.h>
+
+/*
+ * Calibrates the TSC (CPUID leaf 0x15/0x16 when they give a frequency,
+ * otherwise against PIT channel 2) and makes `boot_tsc`, the TSC read by the
+ * entry stub's first instructions, time zero.
+ */
+void time_init(uint64_t boot_tsc);
+
+/* Nanoseconds since the kernel's first instruction (0 before time_init). */
+uint64_t ktime_ns(void);
+
+/* TSC ticks since the kernel's first instruction. */
+uint64_t ktime_ticks(void);
+
+/* The calibrated TSC frequency in Hz, and how it was found. */
+uint64_t time_tsc_hz(void);
+const char *time_tsc_source(void);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * kmain: the boot sequence after the entry stub, in the roadmap's phases.
+ *   1. Deaf and blind: COM1 and the log.
+ *   2. Can see: boot info from either protocol, framebuffer console.
+ *   (later phases — memory, CPU, scheduler, userspace — plug in here)
+ * It ends with "kernel alive", then runs the selected in-kernel tests or idles.
+ */
+#include <arch/cpu.h>
+#include <arch/serial.h>
+#include <arch/time.h>
+
+#include "boot/boot_info.h"
+#include "console/console.h"
+#include "debug/log.h"
+#include "debug/panic.h"
+#include "mm/hhdm.h"
+#include "test/ktest.h"
+#include "version.h"
+
+static struct boot_info boot_info;
+
+const struct boot_info *kernel_boot_info(void)
+{
+    return &boot_info;
+}
+
+static const char *mem_type_name(uint32_t type)
+{
+    switch (type) {
+    case MEM_USABLE: return "usable";
+    case MEM_ACPI_RECLAIM: return "ACPI reclaimable";
+    case MEM_ACPI_NVS: return "ACPI NVS";
+    case MEM_BAD: return "bad";
+    default: return "reserved";
+    }
+}
+
+static void log_boot_info(const struct boot_info *bi)
+{
+    kprintf("boot: protocol %s%s%s, command line \"%s\"\n", bi->protocol, bi->loader[0] ? ", loader " : "",
+            bi->loader, bi->cmdline);
+    uint64_t usable = 0;
+    for (uint32_t i = 0; i < bi->mmap_count; i++) {
+        const struct mem_region *r = &bi->mmap[i];
+        kprintf("boot: mem %016lx-%016lx %s\n", r->base, r->base + r->length - 1, mem_type_name(r->type));
+        if (r->type == MEM_USABLE)
+            usable += r->length;
+    }
+    kprintf("boot: %lu MiB usable RAM\n", usable >> 20);
+    for (uint32_t i = 0; i < bi->module_count; i++)
+        kprintf("boot: module %u at %lx, %lu bytes \"%s\"\n", i, bi->modules[i].phys, bi->modules[i].size,
+                bi->modules[i].name);
+    if (bi->fb.present)
+        kprintf("boot: framebuffer %ux%u, %u bpp, pitch %u, at %lx\n", bi->fb.width, bi->fb.height, bi->fb.bpp,
+                bi->fb.pitch, bi->fb.phys);
+    else
+        kprintf("boot: no linear framebuffer\n");
+    if (bi->rsdp_size)
+        kprintf("boot: ACPI RSDP revision %u (%s)\n", bi->rsdp[15], bi->rsdp_size == 36 ? "XSDT" : "RSDT");
+}
+
+static void apply_cmdline(const struct boot_info *bi)
+{
+    char value[128];
+    enum log_level level;
+    if (boot_cmdline_get(bi, "loglevel", value, sizeof value)) {
+        if (log_level_from_name(value, &level))
+            log_set_level(level);
+        else
+            log_warn("boot: unknown loglevel '%s' (debug, info, warn, error)\n", value);
+    }
+    if (boot_cmdline_get(bi, "test", value, sizeof value))
+        ktest_select(value);
+}
+
+__attribute__((no_stack_protector)) static void stack_guard_init(void)
+{
+    extern uintptr_t __stack_chk_guard;
+    uint32_t a, b, c, d;
+    cpuid(1, 0, &a, &b, &c, &d);
+    uint64_t seed = rdtsc() * 0x9E3779B97F4A7C15ull;
+    if (c & (1u << 30)) { /* RDRAND */
+        uint64_t r;
+        unsigned char ok;
+        __asm__ volatile("rdrand %0; setc %1" : "=r"(r), "=qm"(ok));
+        if (ok)
+            seed ^= r;
+    }
+    __stack_chk_guard = seed & ~0xFFull; /* a zero low byte stops string overruns */
+}
+
+__attribute__((noreturn, no_stack_protector)) void kmain(uint32_t entry_eax, uint32_t entry_ebx, uint64_t boot_tsc)
+{
+    stack_guard_init();
+    serial_init();
+    time_init(boot_tsc);
+    kprintf("MinimalOS " MINIMALOS_VERSION " (x86_64) booting\n");
+
+    /* Tell the protocols apart by the structure's own magic (see boot.S). */
+    const uint32_t *magic = (const uint32_t *)hhdm_read(entry_ebx, 4);
+    const char *err;
+    if (magic && *magic == PVH_START_MAGIC)
+        err = pvh_parse(entry_ebx, hhdm_read, &boot_info);
+    else if (entry_eax == MB2_BOOTLOADER_MAGIC)
+        err = multiboot2_parse(entry_ebx, hhdm_read, &boot_info);
+    else
+        err = "unknown boot protocol (neither PVH nor Multiboot2)";
+    if (err)
+        panic("boot: malformed boot information: %s", err);
+    apply_cmdline(&boot_info);
+
+    console_start_framebuffer(&boot_info.fb);
+    log_boot_info(&boot_info);
+    kprintf("time: TSC %lu kHz (%s)\n", time_tsc_hz() / 1000, time_tsc_source());
+
+    kprintf("kernel alive (%lu TSC ticks since entry)\n", ktime_ticks());
+
+    if (ktest_mode())
+        ktest_run();
+    for (;;)
+        cpu_halt();
+}

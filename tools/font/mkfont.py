@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""Build the MinimalOS 8x16 console font table from tools/font/font8x16.txt.
+
+Usage:
+    mkfont.py OUT.c                      write the C table
+    mkfont.py [OUT.c] --preview OUT.png  also render every glyph into a PNG
+              [--sample TEXT]...          ... plus lines of sample text
+              [--scale N]                 pixel scale of the preview (default 3)
+              [--input FONT.txt]          font source (default: next to this script)
+
+Source format (font8x16.txt):
+    ; comment (a line starting with ';', anywhere)
+    char 0x41 A          starts a glyph; the name is free text, but a
+                         one-character name must be the character itself
+    ........             then exactly 16 rows of exactly 8 columns,
+    ...##...             '#' = pixel on, '.' = pixel off
+    ...
+    (blank line)         ends the glyph
+
+Every code 0x20..0x7F must be present exactly once (0x7F is the filled box
+drawn for characters the font does not have).  Any problem is reported with
+its line number and the script exits with status 1 without writing anything.
+
+Python 3, standard library only.
+"""
+
+import argparse
+import os
+import struct
+import sys
+import zlib
+
+ROWS = 16
+COLS = 8
+FIRST = 0x20
+LAST = 0x7F
+SOURCE_NAME = "tools/font/font8x16.txt"
+
+
+class FontError(Exception):
+    pass
+
+
+def parse_font(path):
+    """Return {code: [16 strings of 8 chars]} or raise FontError listing every problem."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+    except OSError as e:
+        raise FontError("cannot read %s: %s" % (path, e.strerror))
+
+    errors = []
+    glyphs = {}     # code -> rows
+    where = {}      # code -> line number of its header
+    cur = None      # (code, header line number, rows list) of the open block
+
+    def close():
+        if cur is None:
+            return
+        code, hl, rows = cur
+        if len(rows) != ROWS:
+            errors.append("%s:%d: glyph 0x%02X has %d rows, expected exactly %d"
+                          % (path, hl, code, len(rows), ROWS))
+            return
+        if code in glyphs:
+            errors.append("%s:%d: glyph 0x%02X defined twice (first at line %d)"
+                          % (path, hl, code, where[code]))
+            return
+        glyphs[code] = [r for _, r in rows]
+        where[code] = hl
+
+    for n, raw in enumerate(lines, 1):
+        line = raw.rstrip()
+        if line.startswith(";"):
+            continue
+        if not line:
+            close()
+            cur = None
+            continue
+        if line.startswith("char"):
+            close()
+            cur = None
+            parts = line.split(None, 2)
+            if len(parts) < 2 or parts[0] != "char":
+                errors.append("%s:%d: bad header %r, expected 'char 0xNN name'" % (path, n, line))
+                cur = (-1, n, [])
+                continue
+            try:
+                code = int(parts[1], 0)
+            except ValueError:
+                errors.append("%s:%d: bad character code %r" % (path, n, parts[1]))
+                cur = (-1, n, [])
+                continue
+            if not FIRST <= code <= LAST:
+                errors.append("%s:%d: code 0x%X outside 0x%02X..0x%02X" % (path, n, code, FIRST, LAST))
+                cur = (-1, n, [])
+                continue
+            name = parts[2].strip() if len(parts) > 2 else ""
+            if len(name) == 1 and ord(name) != code:
+                errors.append("%s:%d: header names %r but code is 0x%02X (%r)"
+                              % (path, n, name, code, chr(code)))
+            cur = (code, n, [])
+            continue
+        if cur is None:
+            errors.append("%s:%d: row outside a glyph block (missing 'char 0xNN' header?): %r"
+                          % (path, n, line))
+            continue
+        if len(line) != COLS:
+            errors.append("%s:%d: row has %d columns, expected exactly %d: %r"
+                          % (path, n, len(line), COLS, line))
+        bad = sorted(set(c for c in line if c not in "#."))
+        if bad:
+            errors.append("%s:%d: row contains %s; only '#' and '.' are allowed"
+                          % (path, n, ", ".join(repr(c) for c in bad)))
+        cur[2].append((n, line))
+    close()
+    glyphs.pop(-1, None)
+
+    missing = [c for c in range(FIRST, LAST + 1) if c not in glyphs]
+    if missing:
+        errors.append("%s: missing glyph(s): %s"
+                      % (path, " ".join("0x%02X" % c for c in missing)))
+    if errors:
+        raise FontError("\n".join(errors))
+    return glyphs
+
+
+def glyph_bytes(rows):
+    out = []
+    for r in rows:
+        v = 0
+        for i, c in enumerate(r):
+            if c == "#":
+                v |= 0x80 >> i
+        out.append(v)
+    return out
+
+
+def c_source(glyphs):
+    out = []
+    out.append("/* Generated by tools/font/mkfont.py from %s \u2014 do not edit. */" % SOURCE_NAME)
+    out.append("#include <stdint.h>")
+    out.append("")
+    out.append("/* index = character code; bit 7 = leftmost pixel; codes < 0x20 all zero;")
+    out.append("   0x7F is the filled box used for characters the font does not have. */")
+    out.append("const uint8_t font8x16[128][16] = {")
+    for code in range(128):
+        rows = glyphs.get(code)
+        vals = glyph_bytes(rows) if rows else [0] * ROWS
+        if FIRST <= code < LAST and chr(code) not in "'\\":
+            label = "'%s'" % chr(code)
+        elif code == 0x27:
+            label = "quote"
+        elif code == 0x5C:
+            label = "backslash"
+        elif code == LAST:
+            label = "box"
+        else:
+            label = "control"
+        body = ", ".join("0x%02x" % v for v in vals)
+        out.append("    [0x%02X] = { %s }, /* %s */" % (code, body, label))
+    out.append("};")
+    out.append("")
+    return "\n".join(out)
+
+
+# ---- tiny PNG writer ---------------------------------------------------------
+
+def write_png(path, width, height, pixels):
+    """pixels: bytearray of width*height*3 RGB bytes."""
+    raw = bytearray()
+    stride = width * 3
+    for y in range(height):
+        raw.append(0)                       # filter type: none
+        raw += pixels[y * stride:(y + 1) * stride]
+
+    def chunk(tag, data):
+        c = struct.pack(">I", len(data)) + tag + data
+        return c + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    png = b"\x89PNG\r\n\x1a\n"
+    png += chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(bytes(raw), 9))
+    png += chunk(b"IEND", b"")
+    with open(path, "wb") as f:
+        f.write(png)
+
+
+class Canvas:
+    def __init__(self, w, h, bg):
+        self.w, self.h = w, h
+        self.px = bytearray(bytes(bg) * (w * h))
+
+    def rect(self, x, y, w, h, rgb):
+        for yy in range(max(0, y), min(self.h, y + h)):
+            base = (yy * self.w) * 3
+            for xx in range(max(0, x), min(self.w, x + w)):
+                self.px[base + xx * 3:base + xx * 3 + 3] = bytes(rgb)
+
+    def glyph(self, rows, x, y, scale, fg, bg=None, guide=None):
+        """Draw one glyph with its top-left at (x, y); guide = colour for the baseline row."""
+        for r, row in enumerate(rows):
+            for c, ch in enumerate(row):
+                if ch == "#":
+                    col = fg
+                elif guide is not None and r == 12:
+                    col = guide
+                else:
+                    col = bg
+                if col is not None:
+                    self.rect(x + c * scale, y + r * scale, scale, scale, col)
+
+
+def render_preview(glyphs, path, samples, scale):
+    per_row = 16
+    gap = 2 * scale
+    cell_w, cell_h = COLS * scale, ROWS * scale
+    codes = list(range(FIRST, LAST + 1))
+    table_rows = (len(codes) + per_row - 1) // per_row
+    table_w = per_row * (cell_w + gap) + gap
+    table_h = table_rows * (cell_h + gap) + gap
+    max_len = max([len(s) for s in samples] + [0])
+    sample_w = max_len * cell_w + 2 * gap
+    width = max(table_w, sample_w)
+    height = table_h + len(samples) * cell_h + (2 * gap if samples else 0)
+
+    black, white = (0, 0, 0), (235, 235, 235)
+    cv = Canvas(width, height, (60, 60, 70))
+    for i, code in enumerate(codes):
+        x = gap + (i % per_row) * (cell_w + gap)
+        y = gap + (i // per_row) * (cell_h + gap)
+        cv.glyph(glyphs[code], x, y, scale, white, black, guide=(0, 0, 90))
+    y = table_h + gap
+    for s in samples:
+        cv.rect(0, y, width, cell_h, black)
+        for i, ch in enumerate(s):
+            code = ord(ch)
+            rows = glyphs.get(code, glyphs[LAST])
+            cv.glyph(rows, gap + i * cell_w, y, scale, white)
+        y += cell_h
+    write_png(path, width, height, cv.px)
+
+
+def main(argv):
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description="Generate the 8x16 console font C table.")
+    ap.add_argument("output", nargs="?", help="C file to write (e.g. kernel/console/font8x16.c)")
+    ap.add_argument("--input", default=os.path.join(here, "font8x16.txt"), help="font source")
+    ap.add_argument("--preview", metavar="PNG", help="render all glyphs into this PNG")
+    ap.add_argument("--sample", action="append", default=[], metavar="TEXT",
+                    help="add a line of sample text to the preview (repeatable)")
+    ap.add_argument("--scale", type=int, default=3, help="preview pixel scale (default 3)")
+    args = ap.parse_args(argv)
+    if not args.output and not args.preview:
+        ap.error("nothing to do: give an output C file and/or --preview")
+    if args.scale < 1:
+        ap.error("--scale must be at least 1")
+
+    try:
+        glyphs = parse_font(args.input)
+    except FontError as e:
+        sys.stderr.write("mkfont: font source is invalid:\n%s\n" % e)
+        return 1
+
+    if args.output:
+        text = c_source(glyphs)
+        tmp = args.output + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, args.output)
+    if args.preview:
+        render_preview(glyphs, args.preview, args.sample, args.scale)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
