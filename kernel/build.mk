@@ -19,9 +19,13 @@ KERNEL_SRCS := \
     kernel/debug/ksyms.c \
     kernel/lib/format.c \
     kernel/lib/string.c \
-    kernel/mm/hhdm.c \
     kernel/test/ktest.c \
+    kernel/test/kbench.c \
     kernel/test/test_boot.c
+
+# Subsystems list their own sources (KERNEL_SRCS += ...).
+include kernel/mm/build.mk
+include kernel/arch/x86_64/build.mk
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
     -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel -mgeneral-regs-only \

@@ -2,10 +2,13 @@
  * kmain: the boot sequence after the entry stub, in the roadmap's phases.
  *   1. Deaf and blind: COM1 and the log.
  *   2. Can see: boot info from either protocol, framebuffer console.
- *   (later phases — memory, CPU, scheduler, userspace — plug in here)
+ *   3. Can remember: PMM, the kernel's page tables, heap (mm_init).
+ *   4. Can think: CPU tables, ACPI, APICs, timers (arch_*_init).
+ *   (later phases — scheduler, userspace — plug in here)
  * It ends with "kernel alive", then runs the selected in-kernel tests or idles.
  */
 #include <arch/cpu.h>
+#include <arch/init.h>
 #include <arch/serial.h>
 #include <arch/time.h>
 
@@ -14,6 +17,8 @@
 #include "debug/log.h"
 #include "debug/panic.h"
 #include "mm/hhdm.h"
+#include "mm/mm.h"
+#include "test/kbench.h"
 #include "test/ktest.h"
 #include "version.h"
 
@@ -71,6 +76,8 @@ static void apply_cmdline(const struct boot_info *bi)
     }
     if (boot_cmdline_get(bi, "test", value, sizeof value))
         ktest_select(value);
+    if (boot_cmdline_get(bi, "bench", value, sizeof value))
+        kbench_select(value);
 }
 
 __attribute__((no_stack_protector)) static void stack_guard_init(void)
@@ -113,10 +120,16 @@ __attribute__((noreturn, no_stack_protector)) void kmain(uint32_t entry_eax, uin
     log_boot_info(&boot_info);
     kprintf("time: TSC %lu kHz (%s)\n", time_tsc_hz() / 1000, time_tsc_source());
 
+    arch_early_init();
+    mm_init(&boot_info);
+    arch_late_init(&boot_info);
+
     kprintf("kernel alive (%lu TSC ticks since entry)\n", ktime_ticks());
 
     if (ktest_mode())
         ktest_run();
+    if (kbench_mode())
+        kbench_run();
     for (;;)
         cpu_halt();
 }

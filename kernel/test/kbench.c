@@ -1,0 +1,71 @@
+/* The in-kernel benchmark runner (see kbench.h). */
+#include "test/kbench.h"
+
+#include <arch/cpu.h>
+#include <arch/qemu.h>
+
+#include "debug/log.h"
+#include "lib/string.h"
+
+extern const struct kbench __kbenches_start[], __kbenches_end[];
+
+static char selection[256];
+static bool selected;
+
+bool kbench_mode(void)
+{
+    return selected;
+}
+
+void kbench_select(const char *sel)
+{
+    strlcpy(selection, sel, sizeof selection);
+    selected = true;
+}
+
+uint64_t kbench_median(uint64_t (*fn)(void *), void *arg, int runs)
+{
+    uint64_t v[64];
+    if (runs > 64)
+        runs = 64;
+    if (runs < 1)
+        runs = 1;
+    for (int i = 0; i < runs; i++) {
+        uint64_t x = fn(arg);
+        int j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+    return v[runs / 2];
+}
+
+/* Is `name` one of the comma-separated words of the selection? */
+static bool strstr_word(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && strncmp(p, name, n) == 0)
+            return true;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return false;
+}
+
+void kbench_run(void)
+{
+    bool all = strcmp(selection, "all") == 0;
+    for (const struct kbench *b = __kbenches_start; b < __kbenches_end; b++) {
+        if (!all && !strstr_word(selection, b->name))
+            continue;
+        uint64_t v = b->fn();
+        kprintf("kbench: %s %lu insns\n", b->name, v);
+    }
+    kprintf("kbench: done\n");
+    qemu_exit(QEMU_EXIT_PASS);
+    cpu_stop();
+}
