@@ -27,17 +27,43 @@ HOST_CC   ?= gcc
 HOST_CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iabi/include
 HOST_SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all run debug test bench spec clean deps host-tests qemu-tests
-all: $(BUILD)/minimalos.iso
-
-deps:
-	@tools/deps.sh
+.PHONY: all run debug test bench spec clean host-tests qemu-tests
+all:
 
 include kernel/build.mk
 include tests/host/build.mk
 include tests/qemu/build.mk
 -include lib/wasm/build.mk
 include tools/build.mk
+
+all: $(BUILD)/minimalos.iso $(ALL_HOST)
+
+# Kernel command line for `make run` / `make debug` (e.g. make run CMDLINE=test=all).
+CMDLINE ?=
+QEMU_RUN := qemu-system-x86_64 -M q35 -m 256M -smp 4 -no-reboot \
+    $(if $(filter 1,$(KVM)),-accel kvm -cpu host,-accel tcg -cpu max) \
+    $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display none)
+
+run: $(BUILD)/minimalos.iso | deps-test
+	@echo "Booting MinimalOS; the serial console is this terminal. Quit: Ctrl-A then X."
+	$(QEMU_RUN) -cdrom $(BUILD)/minimalos.iso -serial mon:stdio
+
+debug: $(BUILD)/minimalos.iso | deps-test
+	@echo "QEMU is paused with its gdb stub on localhost:1234. In another terminal:"
+	@echo "    gdb $(BUILD)/kernel.elf -ex 'target remote localhost:1234'"
+	@echo "(break kmain, then continue). Quit QEMU: Ctrl-A then X."
+	$(QEMU_RUN) -cdrom $(BUILD)/minimalos.iso -serial mon:stdio -s -S
+
+# Test suites in order: host unit tests, the Wasm engine's tests (spec suite
+# included), then the QEMU boots. tools/run-tests.sh prints the totals.
+TEST_SUITES := "$(MAKE) --no-print-directory host-tests" \
+    $(if $(wildcard lib/wasm/build.mk),"$(MAKE) --no-print-directory wasm-test") \
+    "$(MAKE) --no-print-directory qemu-tests"
+
+test: | deps-test
+	@$(MAKE) --no-print-directory all $(BUILD)/test/minimalos-test.iso $(HOST_TEST_BINS)
+	@tools/run-tests.sh $(TEST_SUITES)
+
 
 clean:
 	rm -rf $(BUILD)

@@ -8,7 +8,7 @@
 HOST_TESTS :=
 include $(sort $(wildcard tests/host/test_*.mk))
 
-HOST_TEST_CFLAGS := $(HOST_CFLAGS) $(HOST_SANITIZE) -Ikernel -Ikernel/arch/x86_64/include -Itests/host -DHOST_TEST
+HOST_TEST_CFLAGS := $(HOST_CFLAGS) $(HOST_SANITIZE) -Ikernel -Ikernel/arch/x86_64/include -Itests/host -DHOST_TEST -Wno-format-security -Wno-format-nonliteral
 
 define host_test_rule
 $(HOST)/tests/test_$(1): tests/host/test_$(1).c $$(HOST_TEST_SRCS_$(1)) tests/host/host_test.h

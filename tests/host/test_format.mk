@@ -1,0 +1,2 @@
+HOST_TESTS += format
+HOST_TEST_SRCS_format := kernel/lib/format.c

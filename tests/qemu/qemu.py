@@ -1,0 +1,129 @@
+"""Starting MinimalOS (and the Linux reference guest) under QEMU for tests and benchmarks.
+
+Every run has a timeout, keeps its serial log under build/, and is ended by
+isa-debug-exit or, failing that, by killing its own process (never by name).
+TCG is the default accelerator; set KVM=1 in the environment to use KVM.
+"""
+import json
+import os
+import socket
+import subprocess
+import time
+
+QBOOT = "/usr/share/qemu/qboot.rom"
+OVMF = "/usr/share/ovmf/OVMF.fd"
+EXIT_PASS = 33  # (0x10 << 1) | 1
+EXIT_FAIL = 35  # (0x11 << 1) | 1
+
+
+def accel_args():
+    if os.environ.get("KVM") == "1":
+        return ["-accel", "kvm", "-cpu", "host"]
+    return ["-accel", "tcg", "-cpu", "max"]
+
+
+def machine_args(machine, path, kernel, initrd, iso, cmdline):
+    """QEMU arguments that boot `kernel` (path pvh) or `iso` (bios/uefi) on `machine`."""
+    if path == "pvh":
+        args = ["-M", machine]
+        if machine in ("q35", "pc"):
+            args += ["-bios", QBOOT]  # PVH needs no firmware menu: qboot is the fast one
+        args += ["-kernel", kernel, "-append", cmdline]
+        if initrd:
+            args += ["-initrd", initrd]
+        return args
+    if path == "bios":
+        return ["-M", machine, "-cdrom", iso]
+    if path == "uefi":
+        return ["-M", machine, "-bios", OVMF, "-cdrom", iso]
+    raise ValueError("unknown boot path " + path)
+
+
+class Run:
+    """The outcome of one QEMU run."""
+
+    def __init__(self, status, log, seconds, timed_out):
+        self.status = status
+        self.log = log
+        self.seconds = seconds
+        self.timed_out = timed_out
+
+
+def run(args, log_path, timeout, extra=(), until=None, on_until=None):
+    """Runs QEMU with `args`, serial to `log_path`, exiting through isa-debug-exit.
+
+    If `until` is a string, the log is polled for it; when it appears,
+    on_until(proc) is called (e.g. to take a screendump) and the process is
+    then ended. Returns a Run.
+    """
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
+    if os.path.exists(log_path):
+        os.remove(log_path)
+    cmd = ["qemu-system-x86_64"] + accel_args() + list(args) + [
+        "-display", "none", "-no-reboot", "-monitor", "none",
+        "-serial", "file:" + log_path,
+        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+    ] + list(extra)
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    timed_out = False
+    try:
+        if until is not None:
+            while proc.poll() is None and time.monotonic() - start < timeout:
+                if until in read_log(log_path):
+                    if on_until:
+                        on_until(proc)
+                    break
+                time.sleep(0.02)
+            if proc.poll() is None:
+                proc.kill()
+        proc.wait(timeout=max(0.1, timeout - (time.monotonic() - start)))
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        proc.kill()
+        proc.wait()
+    seconds = time.monotonic() - start
+    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+    log = read_log(log_path)
+    if out.strip():
+        log += "\n[qemu] " + out
+    return Run(proc.returncode, log, seconds, timed_out)
+
+
+def read_log(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode(errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
+def qmp(sock_path, *commands, timeout=10):
+    """Sends QMP commands (dicts) over a unix socket; returns their replies."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(sock_path)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    s.settimeout(timeout)
+    f = s.makefile("rw")
+    f.readline()  # greeting
+    replies = []
+    for cmd in ({"execute": "qmp_capabilities"},) + commands:
+        f.write(json.dumps(cmd) + "\n")
+        f.flush()
+        while True:
+            line = f.readline()
+            if not line:
+                raise RuntimeError("QMP connection closed")
+            msg = json.loads(line)
+            if "return" in msg or "error" in msg:
+                replies.append(msg)
+                break
+    s.close()
+    return replies[1:]
