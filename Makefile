@@ -65,5 +65,15 @@ test: | deps-test
 	@tools/run-tests.sh $(TEST_SUITES)
 
 
+# Figures (DESIGN.md section 12): boot wall times, in-kernel path lengths
+# under -icount, the Linux reference guest, then the Wasm engine's benchmarks.
+bench: all | deps-bench
+	@python3 tools/bench/bench.py $(BUILD)
+	$(if $(wildcard lib/wasm/build.mk),@$(MAKE) --no-print-directory wasm-bench)
+
+deps-bench:
+	@tools/deps.sh bench
+.PHONY: deps-bench
+
 clean:
 	rm -rf $(BUILD)

@@ -26,7 +26,7 @@ define make_iso
 endef
 
 $(BUILD)/minimalos.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/iso/grub.cfg.in | deps-build
-	$(call make_iso,$@,$(CMDLINE),1)
+	$(call make_iso,$@,$(CMDLINE),0)
 
 $(BUILD)/test/minimalos-test.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/iso/grub.cfg.in | deps-build
 	@mkdir -p $(dir $@)

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""make bench: MinimalOS figures next to the Linux reference guest's.
+
+Method (DESIGN.md section 12):
+  * path lengths: QEMU `-icount shift=0,sleep=off` (single-threaded TCG,
+    -smp 1) makes RDTSC count retired guest instructions, so in-guest RDTSC
+    deltas are exact instruction counts ("insns"), the same on every run;
+  * wall times: plain TCG, the median of several runs, from QEMU start to
+    the boot marker appearing on the serial port.
+Output: one line per figure, `bench <name> <value> <unit>`, followed by
+`ref=<name>:<value> ratio=<value>` where the Linux guest measured the same
+thing in this run; then a table.
+"""
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "qemu"))
+import qemu  # noqa: E402
+
+BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+MARKER = os.environ.get("BENCH_MARKER", "kernel alive")
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+
+figures = []  # (name, value, unit, ref_name)
+
+
+def fig(name, value, unit, ref=None):
+    figures.append((name, value, unit, ref))
+
+
+def wall_ms(args, log, marker, runs, timeout=180):
+    times = []
+    for i in range(runs):
+        r = qemu.run(args, os.path.join(BUILD, "bench", "%s.%d.log" % (log, i)), timeout, until=marker)
+        if marker not in r.log:
+            print("bench: %s: marker %r not seen (log %s)" % (log, marker, log), file=sys.stderr)
+            return None
+        times.append(r.seconds * 1000)
+    return round(statistics.median(times), 1)
+
+
+def minimalos_boot_walls():
+    kernel, initrd = os.path.join(BUILD, "kernel.elf"), os.path.join(BUILD, "initrd.tar")
+    iso = os.path.join(BUILD, "minimalos.iso")  # GRUB timeout 0: straight to the kernel
+    paths = [("boot.bios.wall_ms", "q35", "bios", RUNS), ("boot.uefi.wall_ms", "q35", "uefi", max(3, RUNS // 2)),
+             ("boot.pvh_q35.wall_ms", "q35", "pvh", RUNS), ("boot.pvh_microvm.wall_ms", "microvm", "pvh", RUNS)]
+    for name, machine, path, runs in paths:
+        args = qemu.machine_args(machine, path, kernel, initrd, iso, "") + ["-m", "256M", "-smp", "4"]
+        v = wall_ms(args, name, MARKER, runs)
+        if v is not None:
+            fig(name, v, "ms", "linux.boot.wall_ms")
+
+
+def minimalos_icount():
+    args = qemu.machine_args("microvm", "pvh", os.path.join(BUILD, "kernel.elf"), os.path.join(BUILD, "initrd.tar"),
+                             None, "bench=all") + ["-m", "256M", "-smp", "1"] + ICOUNT
+    r = qemu.run(args, os.path.join(BUILD, "bench", "minimalos-icount.log"), 300)
+    m = re.search(r"kernel alive \((\d+) TSC ticks since entry\)", r.log)
+    if m:
+        fig("boot.kernel_to_alive_insns", int(m.group(1)), "insns")
+    for name, value in re.findall(r"kbench: (\S+) (\d+) insns", r.log):
+        fig(name, int(value), "insns", KBENCH_REFS.get(name))
+
+
+# Which Linux figure each MinimalOS figure is compared with.
+KBENCH_REFS = {
+    "syscall.null": "linux.getpid",
+    "ipc.call_reply.same_cpu": "linux.pipe_roundtrip",
+    "sched.yield_switch": "linux.sched_yield_round",
+    "proc.spawn_exit": "linux.spawn_exit_wait",
+}
+
+
+def linux_reference():
+    try:
+        subprocess.run([os.path.join(HERE, "linux-ref.sh"), BUILD], check=True, stdout=subprocess.DEVNULL)
+    except subprocess.CalledProcessError:
+        print("bench: the Linux reference guest could not be prepared; no linux.* figures", file=sys.stderr)
+        return
+    lref = os.path.join(BUILD, "linux-ref")
+    base = ["-M", "q35", "-kernel", os.path.join(lref, "vmlinuz"), "-initrd", os.path.join(lref, "initramfs.gz"),
+            "-append", "console=ttyS0 quiet panic=-1", "-m", "256M"]
+    v = wall_ms(base + ["-smp", "4"], "linux.boot.wall_ms", "lbench: init running", max(3, RUNS // 2))
+    if v is not None:
+        fig("linux.boot.wall_ms", v, "ms")
+    r = qemu.run(base + ["-smp", "1"] + ICOUNT, os.path.join(BUILD, "bench", "linux-icount.log"), 600)
+    for name, value in re.findall(r"lbench: (\S+) (\d+) insns", r.log):
+        fig("linux." + name, int(value), "insns")
+
+
+def main():
+    os.makedirs(os.path.join(BUILD, "bench"), exist_ok=True)
+    minimalos_boot_walls()
+    minimalos_icount()
+    if os.environ.get("BENCH_LINUX", "1") == "1":
+        linux_reference()
+    values = {n: v for n, v, _, _ in figures}
+    rows = []
+    for name, value, unit, ref in figures:
+        line = "bench %s %s %s" % (name, value, unit)
+        if ref and ref in values and values[ref]:
+            ratio = value / values[ref]
+            line += " ref=%s:%s ratio=%.3f" % (ref, values[ref], ratio)
+            rows.append((name, value, unit, "%s %s" % (ref, values[ref]), "%.3f" % ratio))
+        else:
+            rows.append((name, value, unit, "", ""))
+        print(line, flush=True)
+    print()
+    print("%-34s %12s %-6s %-34s %8s" % ("figure", "value", "unit", "reference (same run)", "ratio"))
+    for r in rows:
+        print("%-34s %12s %-6s %-34s %8s" % r)
+
+
+if __name__ == "__main__":
+    main()
