@@ -25,10 +25,10 @@ define make_iso
 	@rm -rf $@.d
 endef
 
-$(BUILD)/minimalos.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/iso/grub.cfg.in | deps-build
+$(BUILD)/minimalos.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/iso/grub.cfg.in tools/build.mk | deps-build
 	$(call make_iso,$@,$(CMDLINE),0)
 
-$(BUILD)/test/minimalos-test.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/iso/grub.cfg.in | deps-build
+$(BUILD)/test/minimalos-test.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/iso/grub.cfg.in tools/build.mk | deps-build
 	@mkdir -p $(dir $@)
 	$(call make_iso,$@,test=all,0)
 
