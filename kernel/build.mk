@@ -19,6 +19,7 @@ KERNEL_SRCS := \
     kernel/debug/ksyms.c \
     kernel/lib/format.c \
     kernel/lib/string.c \
+    kernel/lib/spinlock.c \
     kernel/test/ktest.c \
     kernel/test/kbench.c \
     kernel/test/test_boot.c

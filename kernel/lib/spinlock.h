@@ -19,12 +19,21 @@ typedef struct spinlock {
 
 #define SPINLOCK_INIT(n) { 0, 0, 0, n }
 
+/*
+ * Called in every spin-wait iteration once SMP is up (answers pending TLB
+ * shootdown requests: a CPU spinning with interrupts off cannot take the IPI).
+ */
+extern void (*volatile spin_wait_hook)(void);
+
 static inline void spin_lock(spinlock_t *l)
 {
     uint64_t flags = irq_save();
     uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
-    while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)
+    while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket) {
         cpu_relax();
+        if (spin_wait_hook)
+            spin_wait_hook();
+    }
     l->saved_flags = flags;
 }
 

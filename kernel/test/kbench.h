@@ -27,6 +27,9 @@ struct kbench {
         { figure, kbench_fn_##id };                                                              \
     static uint64_t kbench_fn_##id(void)
 
+/* What a benchmark returns when this boot cannot measure it (e.g. one CPU). */
+#define KBENCH_NOT_MEASURED (~0ull)
+
 /* Median of `runs` (<= 64) calls of fn, each returning a per-op cost. */
 uint64_t kbench_median(uint64_t (*fn)(void *), void *arg, int runs);
 

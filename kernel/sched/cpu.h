@@ -1,0 +1,49 @@
+/*
+ * Per-CPU state. Each CPU's block is reached with this_cpu() (GS base, see
+ * <arch/percpu.h>); the array cpus[] holds them all, indexed by the logical
+ * CPU number (0 = the boot CPU).
+ */
+#ifndef SCHED_CPU_H
+#define SCHED_CPU_H
+
+#include <arch/percpu.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/spinlock.h"
+
+#define MAX_CPUS     64
+#define SCHED_PRIOS  4 /* 0 is the highest priority */
+
+struct thread;
+
+/* One CPU's ready threads: a FIFO per priority. */
+struct runqueue {
+    spinlock_t lock;
+    struct thread *head[SCHED_PRIOS];
+    struct thread *tail[SCHED_PRIOS];
+    volatile uint32_t nr_ready; /* threads queued (not counting the running one) */
+};
+
+struct cpu {
+    struct cpu *self; /* must stay first: this_cpu() reads %gs:0 */
+    uint32_t id;      /* logical number, index into cpus[] */
+    uint32_t apic_id;
+    volatile bool online;
+    struct thread *current;
+    struct thread *idle;
+    struct thread *prev; /* the thread switched away from, until the switch finishes */
+    struct runqueue rq;
+    volatile bool need_resched;
+    void *arch; /* this CPU's descriptor tables (struct cpu_tables) */
+    void *idle_stack_top; /* the stack its idle thread runs on (APs) */
+    /* statistics, for tests and the log */
+    uint64_t ticks;
+    uint64_t switches;
+    uint64_t idle_ticks;
+};
+
+extern struct cpu cpus[MAX_CPUS];
+extern volatile uint32_t cpu_count; /* CPUs online */
+
+#endif
