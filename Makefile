@@ -17,6 +17,9 @@ WASM_SPEC ?= $(SHARED)/wasm-spec
 
 VERSION   := 0.1.0
 
+# V=1 shows full compiler command lines.
+Q := $(if $(filter 1,$(V)),,@)
+
 # ---- toolchains -------------------------------------------------------------
 CC        := gcc
 LD        := ld

@@ -41,24 +41,28 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
 $(BUILD)/kernel/%.c.o: kernel/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 $(BUILD)/kernel/%.S.o: kernel/%.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
 $(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) kernel/arch/x86_64/kernel.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
 
 $(BUILD)/kernel/ksyms.S: $(BUILD)/kernel.pass1.elf tools/mksyms.sh
-	tools/mksyms.sh $< > $@
+	$(Q)tools/mksyms.sh $< > $@
 
 $(BUILD)/kernel/ksyms.o: $(BUILD)/kernel/ksyms.S
-	$(CC) -c $< -o $@
+	$(Q)$(CC) -c $< -o $@
 
 # The check after the second link proves the symbol table moved nothing.
 $(BUILD)/kernel.elf: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel/ksyms.o
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o
+	@echo "  LD      $@ (with symbols)"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o
 	@$(NM) -n $(BUILD)/kernel.pass1.elf | grep -i ' t ' > $@.syms1
 	@$(NM) -n $@ | grep -i ' t ' > $@.syms2
 	@cmp -s $@.syms1 $@.syms2 || { echo "kernel: symbol table moved code"; exit 1; }

@@ -13,7 +13,8 @@ HOST_TEST_CFLAGS := $(HOST_CFLAGS) $(HOST_SANITIZE) -Ikernel -Ikernel/arch/x86_6
 define host_test_rule
 $(HOST)/tests/test_$(1): tests/host/test_$(1).c $$(HOST_TEST_SRCS_$(1)) tests/host/host_test.h
 	@mkdir -p $$(dir $$@)
-	$$(HOST_CC) $$(HOST_TEST_CFLAGS) -o $$@ tests/host/test_$(1).c $$(HOST_TEST_SRCS_$(1))
+	@echo "  HOSTCC  $$@"
+	$$(Q)$$(HOST_CC) $$(HOST_TEST_CFLAGS) -o $$@ tests/host/test_$(1).c $$(HOST_TEST_SRCS_$(1))
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 
