@@ -3,13 +3,17 @@
  *   1. Deaf and blind: COM1 and the log.
  *   2. Can see: boot info from either protocol, framebuffer console.
  *   3. Can remember: PMM, the kernel's page tables, heap (mm_init).
- *   4. Can think: CPU tables, ACPI, APICs, timers (arch_*_init).
- *   (later phases — scheduler, userspace — plug in here)
- * It ends with "kernel alive", then runs the selected in-kernel tests or idles.
+ *   4. Can think: CPU tables, ACPI, APICs, timers (arch_*_init), the
+ *      scheduler, the other CPUs.
+ *   (later phases — userspace — plug in here)
+ * The boot context then becomes CPU 0's idle thread, and a "main" kernel
+ * thread says "kernel alive" and runs the selected in-kernel tests or
+ * benchmarks.
  */
 #include <arch/cpu.h>
 #include <arch/init.h>
 #include <arch/serial.h>
+#include <arch/smp.h>
 #include <arch/time.h>
 
 #include "boot/boot_info.h"
@@ -18,6 +22,7 @@
 #include "debug/panic.h"
 #include "mm/hhdm.h"
 #include "mm/mm.h"
+#include "sched/sched.h"
 #include "test/kbench.h"
 #include "test/ktest.h"
 #include "version.h"
@@ -66,7 +71,7 @@ static void log_boot_info(const struct boot_info *bi)
 
 static void apply_cmdline(const struct boot_info *bi)
 {
-    char value[128];
+    char value[BOOT_CMDLINE_MAX];
     enum log_level level;
     if (boot_cmdline_get(bi, "loglevel", value, sizeof value)) {
         if (log_level_from_name(value, &level))
@@ -94,6 +99,17 @@ __attribute__((no_stack_protector)) static void stack_guard_init(void)
             seed ^= r;
     }
     __stack_chk_guard = seed & ~0xFFull; /* a zero low byte stops string overruns */
+}
+
+/* The first kernel thread: the end of the boot, then tests or benchmarks. */
+static void kernel_main(void *arg)
+{
+    (void)arg;
+    kprintf("kernel alive (%lu TSC ticks since entry)\n", ktime_ticks());
+    if (ktest_mode())
+        ktest_run();
+    if (kbench_mode())
+        kbench_run();
 }
 
 __attribute__((noreturn, no_stack_protector)) void kmain(uint32_t entry_eax, uint32_t entry_ebx, uint64_t boot_tsc)
@@ -124,12 +140,15 @@ __attribute__((noreturn, no_stack_protector)) void kmain(uint32_t entry_eax, uin
     mm_init(&boot_info);
     arch_late_init(&boot_info);
 
-    kprintf("kernel alive (%lu TSC ticks since entry)\n", ktime_ticks());
+    sched_init_bsp();
+    smp_init_bsp();
+    smp_start_tick();
+    smp_init();
 
-    if (ktest_mode())
-        ktest_run();
-    if (kbench_mode())
-        kbench_run();
-    for (;;)
-        cpu_halt();
+    struct thread *main_thread = thread_create("main", kernel_main, NULL, 1, 0);
+    if (!main_thread)
+        panic("kmain: cannot create the main thread");
+    thread_start(main_thread);
+    thread_put(main_thread);
+    sched_idle_loop();
 }

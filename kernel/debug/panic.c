@@ -3,6 +3,7 @@
 
 #include <arch/cpu.h>
 #include <arch/qemu.h>
+#include <arch/smp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 
@@ -51,11 +52,17 @@ static void dump_registers(void)
     kprintf("  cr0=%016lx cr2=%016lx cr3=%016lx cr4=%016lx rflags=%016lx\n", cr0, cr2, cr3, cr4, rflags);
 }
 
+bool panic_in_progress(void)
+{
+    return panicking;
+}
+
 void panic(const char *fmt, ...)
 {
     irq_disable();
     if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
         cpu_stop();
+    smp_halt_others();
     log_break_lock();
 
     char msg[256];

@@ -2,6 +2,7 @@
 #ifndef DEBUG_PANIC_H
 #define DEBUG_PANIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -10,6 +11,9 @@
  * Safe to call from any context; a nested panic only stops the CPU.
  */
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
+
+/* True once some CPU has entered panic(). */
+bool panic_in_progress(void);
 
 #define assert(cond)                                                                    \
     do {                                                                                \

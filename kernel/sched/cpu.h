@@ -35,12 +35,16 @@ struct cpu {
     struct thread *prev; /* the thread switched away from, until the switch finishes */
     struct runqueue rq;
     volatile bool need_resched;
+    volatile int idle_halted;  /* in the idle loop's hlt: TLB shootdowns skip it (lazy) */
+    volatile int lazy_flush;   /* a skipped shootdown: flush everything before running */
     void *arch; /* this CPU's descriptor tables (struct cpu_tables) */
     void *idle_stack_top; /* the stack its idle thread runs on (APs) */
     /* statistics, for tests and the log */
     uint64_t ticks;
     uint64_t switches;
     uint64_t idle_ticks;
+    uint64_t enqueued; /* threads queued here (placement and wake-ups) */
+    uint64_t stolen;   /* threads this CPU took from other CPUs' queues */
 };
 
 extern struct cpu cpus[MAX_CPUS];

@@ -16,9 +16,11 @@
 struct cpu cpus[MAX_CPUS];
 volatile uint32_t cpu_count;
 
-uint32_t sched_quantum_ticks = 1;
-uint64_t sched_tick_ns = 10000000; /* 10 ms */
+uint32_t sched_quantum_ticks = 10; /* 10 ms */
+uint64_t sched_tick_ns = 1000000;  /* 1 ms */
 void (*sched_kick_cpu)(struct cpu *c);
+void (*sched_idle_enter_hook)(void);
+void (*sched_idle_exit_hook)(void);
 
 /* Sleeping threads, sorted by deadline. */
 static spinlock_t sleep_lock = SPINLOCK_INIT("sleepers");
@@ -93,6 +95,7 @@ void sched_enqueue(struct cpu *c, struct thread *t)
     spin_lock(&c->rq.lock);
     t->cpu = (int)c->id;
     rq_push(&c->rq, t);
+    c->enqueued++;
     spin_unlock(&c->rq.lock);
     struct cpu *me = this_cpu();
     if (c == me) {
@@ -119,6 +122,8 @@ static struct thread *steal(struct cpu *me)
     spin_lock(&victim->rq.lock);
     struct thread *t = rq_take(&victim->rq, me->id);
     spin_unlock(&victim->rq.lock);
+    if (t)
+        me->stolen++;
     return t;
 }
 
@@ -147,6 +152,8 @@ static void schedule_locked_out(void)
     struct cpu *c = this_cpu();
     struct thread *prev = c->current;
     c->need_resched = false;
+    if (prev == c->idle && sched_idle_exit_hook)
+        sched_idle_exit_hook(); /* catch up on TLB shootdowns skipped while halted */
 
     if (prev != c->idle && prev->state == THREAD_RUNNING) {
         /* Preempted or yielding: back to the tail of a queue it may use. */
@@ -311,16 +318,34 @@ void sched_idle_loop(void)
             irq_enable();
             continue;
         }
-        /* Anything to steal? Look without locks; steal() re-checks. */
+        /*
+         * Anything to steal? Look without locks; steal() re-checks. If the
+         * attempt finds nothing this CPU may run (e.g. threads pinned
+         * elsewhere), halt anyway: the next tick or IPI retries. Spinning
+         * here would take host time from the CPUs doing the work.
+         */
         bool work = false;
         for (uint32_t i = 0; i < MAX_CPUS && !work; i++)
             work = cpus[i].online && &cpus[i] != c && cpus[i].rq.nr_ready > 0;
         if (work) {
+            uint64_t switches = c->switches;
             schedule_locked_out();
-            irq_enable();
-            continue;
+            if (c->switches != switches) {
+                irq_enable();
+                continue;
+            }
+        }
+        if (sched_idle_enter_hook) {
+            sched_idle_enter_hook();
+            if (c->need_resched || c->rq.nr_ready) { /* raced with a wake-up */
+                sched_idle_exit_hook();
+                continue;
+            }
         }
         /* sti takes effect after hlt starts: no wake-up is lost in between. */
         __asm__ volatile("sti; hlt" ::: "memory");
+        irq_disable();
+        if (sched_idle_exit_hook)
+            sched_idle_exit_hook();
     }
 }

@@ -69,6 +69,13 @@ struct cpu *sched_pick_cpu(struct thread *t);
 /* Hook for a "reschedule" IPI; set by the SMP code. */
 extern void (*sched_kick_cpu)(struct cpu *c);
 
+/*
+ * Set by the SMP code: called (interrupts off) just before an idle CPU
+ * halts, and before it runs anything after halting (lazy TLB flushing).
+ */
+extern void (*sched_idle_enter_hook)(void);
+extern void (*sched_idle_exit_hook)(void);
+
 /* The idle loop each CPU ends up in. */
 __attribute__((noreturn)) void sched_idle_loop(void);
 

@@ -24,6 +24,10 @@ static volatile uint64_t live_threads;
 /* Dead threads waiting for the reaper, and everyone waiting for an exit. */
 static spinlock_t dead_lock = SPINLOCK_INIT("dead threads");
 static struct thread *dead_head;
+static volatile uint32_t dead_pending; /* exited, not yet reaped */
+
+/* Above this many unreaped threads, thread_create waits for the reaper. */
+#define DEAD_BACKLOG_MAX 256
 static struct waitq reaper_wq = WAITQ_INIT("reaper");
 static struct waitq exit_wq = WAITQ_INIT("thread exits");
 
@@ -31,6 +35,9 @@ struct thread *thread_create(const char *name, thread_fn fn, void *arg, int prio
 {
     if (priority < 0 || priority >= SCHED_PRIOS)
         return NULL;
+    /* Back-pressure: never let dead threads' stacks pile up without bound. */
+    while (__atomic_load_n(&dead_pending, __ATOMIC_RELAXED) > DEAD_BACKLOG_MAX)
+        sched_sleep_ns(100000);
     struct thread *t = kzalloc(sizeof *t);
     if (!t)
         return NULL;
@@ -94,6 +101,7 @@ void thread_exit(void)
     spin_lock(&dead_lock);
     me->dead_next = dead_head;
     dead_head = me;
+    dead_pending++;
     me->state = THREAD_DEAD;
     spin_unlock(&dead_lock);
     waitq_wake_one(&reaper_wq);
@@ -165,6 +173,7 @@ static void reaper_main(void *arg)
             }
             kstack_free(t->kstack_top);
             t->kstack_top = NULL;
+            __atomic_fetch_sub(&dead_pending, 1, __ATOMIC_RELAXED);
             struct process *p = t->process;
             __atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
             thread_put(t);

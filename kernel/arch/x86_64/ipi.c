@@ -5,6 +5,12 @@
  * locks with interrupts off while it waits, so a target that spins on a
  * lock with interrupts off could never take the IPI: every spin loop calls
  * smp_tlb_poll() (spinlock.h's wait hook), which answers the request there.
+ *
+ * CPUs halted in their idle loop are not interrupted: they are marked for a
+ * full flush, which they do before running anything again (smp_idle_exit).
+ * The initiator writes lazy_flush before reading idle_halted, the idle CPU
+ * clears idle_halted before reading lazy_flush (both sequentially
+ * consistent), so at least one of them sees the other.
  */
 #include <arch/cpu.h>
 #include <arch/idt.h>
@@ -14,6 +20,7 @@
 #include <arch/timer.h>
 
 #include "debug/log.h"
+#include "mm/vmm.h"
 #include "lib/spinlock.h"
 #include "sched/sched.h"
 
@@ -62,11 +69,16 @@ void smp_tlb_shootdown(struct addr_space *as, uintptr_t va, size_t len)
     struct cpu *me = this_cpu();
     uint64_t targets = 0;
     uint32_t n = 0;
-    for (uint32_t i = 0; i < MAX_CPUS; i++)
-        if (cpus[i].online && &cpus[i] != me) {
-            targets |= 1ull << i;
-            n++;
-        }
+    for (uint32_t i = 0; i < MAX_CPUS; i++) {
+        struct cpu *c = &cpus[i];
+        if (!c->online || c == me)
+            continue;
+        __atomic_store_n(&c->lazy_flush, 1, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&c->idle_halted, __ATOMIC_SEQ_CST))
+            continue; /* it flushes everything when it wakes */
+        targets |= 1ull << i;
+        n++;
+    }
     tlb_req.va = va;
     tlb_req.len = len;
     tlb_req.pending = n;
@@ -77,6 +89,20 @@ void smp_tlb_shootdown(struct addr_space *as, uintptr_t va, size_t len)
     while (__atomic_load_n(&tlb_req.pending, __ATOMIC_ACQUIRE))
         cpu_relax();
     spin_unlock(&tlb_lock);
+}
+
+static void smp_idle_enter(void)
+{
+    __atomic_store_n(&this_cpu()->idle_halted, 1, __ATOMIC_SEQ_CST);
+}
+
+static void smp_idle_exit(void)
+{
+    struct cpu *c = this_cpu();
+    if (!__atomic_exchange_n(&c->idle_halted, 0, __ATOMIC_SEQ_CST))
+        return;
+    if (__atomic_exchange_n(&c->lazy_flush, 0, __ATOMIC_SEQ_CST))
+        flush_local(0, ~(size_t)0);
 }
 
 static void tlb_ipi(struct int_frame *f, void *ctx)
@@ -114,10 +140,20 @@ void smp_start_tick(void)
         log_warn("sched: no timer on CPU %u: no preemption there\n", this_cpu()->id);
 }
 
+/* Preemption point at the end of every interrupt. */
+static void irq_exit(struct int_frame *frame)
+{
+    sched_irq_exit(frame->rflags & (1u << 9));
+}
+
 void ipi_init(void)
 {
     irq_register(IPI_VECTOR_RESCHED, resched_ipi, NULL);
     irq_register(IPI_VECTOR_TLB, tlb_ipi, NULL);
     sched_kick_cpu = ipi_reschedule;
+    sched_idle_enter_hook = smp_idle_enter;
+    sched_idle_exit_hook = smp_idle_exit;
     spin_wait_hook = smp_tlb_poll;
+    vmm_remote_flush = smp_tlb_shootdown;
+    irq_exit_hook = irq_exit;
 }

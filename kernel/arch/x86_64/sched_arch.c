@@ -29,9 +29,15 @@ void arch_switch_to(struct thread *prev, struct thread *next)
         fpu_save(prev->fpu);
     if (next->fpu)
         fpu_restore(next->fpu);
-    /* Kernel threads borrow whatever address space is loaded (their half is shared). */
-    if (next->process && (!prev->process || prev->process->as != next->process->as))
-        addr_space_activate(next->process->as);
+    /*
+     * A process's threads run in its address space, kernel threads in the
+     * kernel's: then no CPU keeps a dead process's tables loaded, and the
+     * reaper can free them. CR3 is written only when the space changes.
+     */
+    struct addr_space *from = prev->process ? prev->process->as : &kernel_as;
+    struct addr_space *to = next->process ? next->process->as : &kernel_as;
+    if (from != to)
+        addr_space_activate(to);
     struct cpu *c = this_cpu();
     if (c->arch)
         gdt_set_rsp0(c->arch, next->kstack_top);

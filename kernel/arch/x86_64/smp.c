@@ -26,6 +26,7 @@
 #include "acpi/system.h"
 #include "debug/log.h"
 #include "debug/panic.h"
+#include "lib/format.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/hhdm.h"
@@ -129,6 +130,13 @@ static bool start_ap(struct cpu *c)
     for (int i = 0; i < 2000 && !__atomic_load_n(&c->online, __ATOMIC_ACQUIRE); i++)
         delay_us(100);
     return c->online;
+}
+
+void smp_init_bsp(void)
+{
+    cpus[0].apic_id = lapic_ready() ? lapic_id() : 0;
+    cpus[0].arch = &bsp_tables;
+    ipi_init();
 }
 
 void smp_init(void)

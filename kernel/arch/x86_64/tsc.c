@@ -1,8 +1,10 @@
 /*
  * TSC-based monotonic clock. The frequency comes from CPUID 0x15 (crystal
  * ratio) or 0x16 (base MHz) when the CPU reports them, else from counting TSC
- * ticks across a 5 ms one-shot of PIT channel 2. The interrupt-driven timers
- * (LAPIC, HPET) refine this later; the log only needs microseconds.
+ * ticks across 5 ms of PIT channel 0, right at entry so that the first log
+ * lines have timestamps. timer_init() (timer.c) then measures it again over
+ * 20 ms of the HPET (or PIT, or the RTC's seconds) and installs the result
+ * with time_set_tsc_hz(), which keeps ktime_ns() continuous.
  */
 #include <arch/cpu.h>
 #include <arch/time.h>
@@ -12,6 +14,8 @@
 
 static uint64_t tsc_zero;
 static uint64_t tsc_hz;
+/* ktime_ns() = ns_base + ticks since tsc_base at tsc_hz (rebased when the rate is refined). */
+static uint64_t ns_base, tsc_base;
 static const char *tsc_source = "none";
 
 static uint64_t tsc_from_cpuid(void)
@@ -83,6 +87,27 @@ void time_init(uint64_t boot_tsc)
         tsc_source = "guess (no PIT, no CPUID leaf)";
     }
     tsc_hz = hz;
+    tsc_base = boot_tsc;
+    ns_base = 0;
+}
+
+bool time_tsc_precise(void)
+{
+    return tsc_source[0] == 'c'; /* "cpuid 0x15" / "cpuid 0x16" */
+}
+
+void time_set_tsc_hz(uint64_t hz, const char *source)
+{
+    if (!hz)
+        return;
+    uint64_t flags = irq_save();
+    uint64_t now = rdtsc();
+    uint64_t t = now - tsc_base;
+    ns_base += t / tsc_hz * 1000000000u + t % tsc_hz * 1000000000u / tsc_hz;
+    tsc_base = now;
+    tsc_hz = hz;
+    tsc_source = source;
+    irq_restore(flags);
 }
 
 uint64_t ktime_ticks(void)
@@ -94,9 +119,9 @@ uint64_t ktime_ns(void)
 {
     if (!tsc_hz)
         return 0;
-    uint64_t t = ktime_ticks();
+    uint64_t t = rdtsc() - tsc_base;
     /* Split so that nothing overflows for TSC rates below 18 GHz. */
-    return t / tsc_hz * 1000000000u + t % tsc_hz * 1000000000u / tsc_hz;
+    return ns_base + t / tsc_hz * 1000000000u + t % tsc_hz * 1000000000u / tsc_hz;
 }
 
 uint64_t time_tsc_hz(void)
@@ -107,4 +132,11 @@ uint64_t time_tsc_hz(void)
 const char *time_tsc_source(void)
 {
     return tsc_source;
+}
+
+void ksleep_ns(uint64_t ns)
+{
+    uint64_t end = ktime_ns() + ns;
+    while (ktime_ns() < end)
+        cpu_relax();
 }

@@ -14,7 +14,8 @@ struct cpu;
 /* Starts every other CPU the MADT lists; logs how many came up. */
 void smp_init(void);
 
-/* Installs the IPI handlers (boot CPU, before smp_init). */
+/* Describes the boot CPU in cpus[0] and installs the IPI handlers. */
+void smp_init_bsp(void);
 void ipi_init(void);
 
 /* Starts this CPU's scheduler tick (periodic LAPIC timer). */
