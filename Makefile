@@ -37,6 +37,7 @@ include kernel/build.mk
 include tests/host/build.mk
 include tests/qemu/build.mk
 -include lib/wasm/build.mk
+include tests/fuzz/build.mk
 include tools/build.mk
 
 all: $(BUILD)/minimalos.iso $(ALL_HOST)
@@ -61,6 +62,7 @@ debug: $(BUILD)/minimalos.iso | deps-test
 # included), then the QEMU boots. tools/run-tests.sh prints the totals.
 TEST_SUITES := "$(MAKE) --no-print-directory host-tests" \
     $(if $(wildcard lib/wasm/build.mk),"$(MAKE) --no-print-directory wasm-test") \
+    "$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(or $(FUZZ_SECONDS),20)" \
     "$(MAKE) --no-print-directory qemu-tests"
 
 test: | deps-test

@@ -27,6 +27,8 @@ KERNEL_SRCS := \
 # Subsystems list their own sources (KERNEL_SRCS += ...).
 include kernel/mm/build.mk
 include kernel/sched/build.mk
+include kernel/cap/build.mk
+include kernel/loader/build.mk
 include kernel/arch/x86_64/build.mk
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
