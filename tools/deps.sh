@@ -13,7 +13,8 @@ test | bench)
     need="$need qemu-system-x86:qemu-system-x86_64 ovmf:/usr/share/ovmf/OVMF.fd python3:python3
 wabt:wast2json clang-14:clang-14 lld-14:wasm-ld-14 wasi-libc:/usr/lib/wasm32-wasi/libc.a
 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
-libstd-rust-dev-wasm32:/usr/lib/rustlib/wasm32-wasi nodejs:node"
+libstd-rust-dev-wasm32:/usr/lib/rustlib/wasm32-wasi rustc:/usr/bin/rustc
+libclang-rt-14-dev-wasm32:/usr/lib/llvm-14/lib/clang/14.0.6/lib/wasi/libclang_rt.builtins-wasm32.a nodejs:node"
     ;;
 esac
 if [ "$what" = bench ]; then
