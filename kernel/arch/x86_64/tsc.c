@@ -1,7 +1,7 @@
 /*
  * TSC-based monotonic clock. The frequency comes from CPUID 0x15 (crystal
  * ratio) or 0x16 (base MHz) when the CPU reports them, else from counting TSC
- * ticks across 5 ms of PIT channel 0, right at entry so that the first log
+ * ticks across 1 ms of PIT channel 0, right at entry so that the first log
  * lines have timestamps. timer_init() (timer.c) then measures it again over
  * 20 ms of the HPET (or PIT, or the RTC's seconds) and installs the result
  * with time_set_tsc_hz(), which keeps ktime_ns() continuous.
@@ -10,7 +10,7 @@
 #include <arch/time.h>
 
 #define PIT_HZ 1193182u
-#define PIT_CAL_MS 5
+#define PIT_CAL_MS 1 /* only for early log stamps: the LAPIC calibration re-measures the TSC over 20 ms */
 
 static uint64_t tsc_zero;
 static uint64_t tsc_hz;
