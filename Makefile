@@ -62,8 +62,11 @@ debug: $(BUILD)/minimalos.iso | deps-test
 # included), then the QEMU boots. tools/run-tests.sh prints the totals.
 TEST_SUITES := "$(MAKE) --no-print-directory host-tests" \
     $(if $(wildcard lib/wasm/build.mk),"$(MAKE) --no-print-directory wasm-test") \
-    "$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(or $(FUZZ_SECONDS),20)" \
+    "$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)" \
     "$(MAKE) --no-print-directory qemu-tests"
+
+# Seconds each fuzz target runs in make test (make test TEST_FUZZ_SECONDS=600 for longer).
+TEST_FUZZ_SECONDS ?= 20
 
 test: | deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test/minimalos-test.iso $(HOST_TEST_BINS)

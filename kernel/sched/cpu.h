@@ -47,6 +47,8 @@ struct cpu {
     uint64_t stolen;   /* threads this CPU took from other CPUs' queues */
 };
 
+_Static_assert(__builtin_offsetof(struct cpu, id) == 8, "percpu_index() reads struct cpu.id at %gs:8");
+
 extern struct cpu cpus[MAX_CPUS];
 extern volatile uint32_t cpu_count; /* CPUs online */
 

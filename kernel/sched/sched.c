@@ -14,6 +14,7 @@
 #include "sched/waitq.h"
 
 struct cpu cpus[MAX_CPUS];
+volatile bool percpu_ready;
 volatile uint32_t cpu_count;
 
 uint32_t sched_quantum_ticks = 10; /* 10 ms */

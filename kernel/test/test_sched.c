@@ -477,3 +477,24 @@ KTEST(sched_fpu_state)
     KTEST_CHECK(fpu_fail == 0, "an SSE register changed across a switch");
     return NULL;
 }
+
+/* Selected by tests/qemu/boots.txt: taking a held lock again must panic, naming the lock. */
+KTEST_MANUAL(spinlock_recursion)
+{
+    static spinlock_t l = SPINLOCK_INIT("test recursion");
+    spin_lock(&l);
+    spin_lock(&l);
+    return "a recursive spin_lock returned";
+}
+
+KTEST(spinlock_owner)
+{
+    static spinlock_t l = SPINLOCK_INIT("test owner");
+    KTEST_CHECK(!spin_held(&l), "a free lock reports a holder");
+    spin_lock(&l);
+    bool held = spin_held(&l);
+    spin_unlock(&l);
+    KTEST_CHECK(held, "the holder is not recorded");
+    KTEST_CHECK(!spin_held(&l), "the holder is not cleared on release");
+    return NULL;
+}

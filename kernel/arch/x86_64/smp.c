@@ -77,6 +77,7 @@ static struct cpu_tables *tables_alloc(void)
 /* The C side of an AP's start: runs on the stack smp_init gave it. */
 __attribute__((noreturn)) static void ap_entry(struct cpu *c)
 {
+    percpu_install(c); /* before anything takes a lock (LOCK_DEBUG reads the CPU number) */
     ap_started = true;
     addr_space_activate(&kernel_as);
     cpu_features_enable();
@@ -115,6 +116,7 @@ static bool start_ap(struct cpu *c)
     *(uint64_t *)tramp_slot(tr_cpu) = (uint64_t)(uintptr_t)c;
     *(uint64_t *)tramp_slot(tr_entry) = (uint64_t)(uintptr_t)ap_entry;
     c->idle_stack_top = stack;
+    c->self = c;
     ap_started = false;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 

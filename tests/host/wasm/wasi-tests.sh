@@ -80,7 +80,7 @@ fi
 
 if [ ! -x "$RUSTC" ] || [ ! -d /usr/lib/rustlib/wasm32-wasi ]; then
     echo "SKIP wasi/hello_rust: /usr/bin/rustc with the wasm32-wasi target not installed"
-elif [ "tests/wasm/hello_rust.rs" -nt "$W/hello_rust.wasm" ] &&
+elif { [ ! -f "$W/hello_rust.wasm" ] || [ "tests/wasm/hello_rust.rs" -nt "$W/hello_rust.wasm" ]; } &&
      ! "$RUSTC" --target wasm32-wasi -O tests/wasm/hello_rust.rs -o "$W/hello_rust.wasm" 2>"$W/hello_rust.build.log"; then
     echo "FAIL wasi/hello_rust: rustc failed: $(head -c 200 "$W/hello_rust.build.log")"; rc=1
 else

@@ -8,6 +8,7 @@
 #define ARCH_PERCPU_H
 
 #include <arch/cpu.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MSR_GS_BASE        0xC0000101
@@ -22,11 +23,29 @@ static inline struct cpu *this_cpu(void)
     return c;
 }
 
+/* Set once the boot CPU's GS base points at its per-CPU block. */
+extern volatile bool percpu_ready;
+
+/*
+ * This CPU's logical number (struct cpu's `id`, at offset 8), usable before
+ * the scheduler runs: 0 until the boot CPU has its per-CPU block. Every
+ * other CPU installs its block before it takes any lock.
+ */
+static inline uint32_t percpu_index(void)
+{
+    uint32_t id;
+    if (!percpu_ready)
+        return 0;
+    __asm__ volatile("movl %%gs:8, %0" : "=r"(id));
+    return id;
+}
+
 /* Makes `c` this CPU's per-CPU block (c's first word must point at c). */
 static inline void percpu_install(struct cpu *c)
 {
     wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)c);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
+    percpu_ready = true;
 }
 
 #endif
