@@ -9,6 +9,8 @@
 
 #include "debug/log.h"
 #include "lib/format.h"
+#include "sched/cpu.h"
+#include "sched/thread.h"
 #include "test/ktest.h"
 
 extern const char __text_start[], __text_end[];
@@ -19,9 +21,13 @@ void backtrace_print(uintptr_t rbp)
 {
     if (!rbp)
         rbp = read_rbp();
+    /* The running thread's stack top, when known: no frame is read past it. */
+    uintptr_t top = 0;
+    if (percpu_ready && this_cpu()->current)
+        top = (uintptr_t)this_cpu()->current->kstack_top;
     for (int depth = 0; depth < 32 && rbp; depth++) {
         /* Frames live on kernel stacks in the higher half; anything else ends the walk. */
-        if (rbp % 8 || rbp < 0xFFFF800000000000ull)
+        if (rbp % 8 || rbp < 0xFFFF800000000000ull || (top && rbp + 16 > top && rbp < top))
             break;
         const uintptr_t *frame = (const uintptr_t *)rbp;
         uintptr_t ret = frame[1];

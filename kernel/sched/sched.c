@@ -63,12 +63,23 @@ static void rq_unlink(struct runqueue *rq, struct thread *t)
     rq->nr_ready--;
 }
 
-/* The first thread of the highest priority that may run on cpu `id`. rq->lock held. */
+/*
+ * The first thread of the highest priority that may run on cpu `id`, and is
+ * not still switching away on another CPU. rq->lock held.
+ *
+ * A thread can be queued while its old CPU is still on its stack (a
+ * preempted thread is queued before the switch; a blocking one can be woken
+ * before it has left). Such a thread is skipped, not waited for: two CPUs
+ * each waiting for the other's previous thread deadlocked (bug
+ * sched-on-cpu-cycle). It becomes eligible microseconds later.
+ */
 static struct thread *rq_take(struct runqueue *rq, uint32_t id)
 {
+    struct thread *self = this_cpu()->current;
     for (int p = 0; p < SCHED_PRIOS; p++)
         for (struct thread *t = rq->head[p]; t; t = t->next)
-            if (t->affinity & (1ull << id)) {
+            if ((t->affinity & (1ull << id)) &&
+                (t == self || !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))) {
                 rq_unlink(rq, t);
                 return t;
             }
@@ -179,7 +190,7 @@ static void schedule_locked_out(void)
         prev->quantum_left = (int)sched_quantum_ticks;
         return;
     }
-    /* It may still be switching away on another CPU. */
+    /* rq_take skips threads still switching away elsewhere; this never spins. */
     while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE)) {
         cpu_relax();
         if (spin_wait_hook)

@@ -30,6 +30,8 @@ static volatile uint32_t dead_pending; /* exited, not yet reaped */
 #define DEAD_BACKLOG_MAX 256
 static struct waitq reaper_wq = WAITQ_INIT("reaper");
 static struct waitq exit_wq = WAITQ_INIT("thread exits");
+static spinlock_t all_lock = SPINLOCK_INIT("all threads");
+static struct thread *all_head;
 
 struct thread *thread_create(const char *name, thread_fn fn, void *arg, int priority, unsigned flags)
 {
@@ -65,6 +67,12 @@ struct thread *thread_create(const char *name, thread_fn fn, void *arg, int prio
     t->refs = 2; /* the caller's handle, and the thread's own life */
     strlcpy(t->name, name, sizeof t->name);
     arch_thread_stack_init(t);
+    spin_lock(&all_lock);
+    t->all_next = all_head;
+    if (all_head)
+        all_head->all_prev = t;
+    all_head = t;
+    spin_unlock(&all_lock);
     __atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
     return t;
 }
@@ -85,6 +93,14 @@ void thread_set_affinity(struct thread *t, uint64_t mask)
 
 static void thread_free(struct thread *t)
 {
+    spin_lock(&all_lock);
+    if (t->all_prev)
+        t->all_prev->all_next = t->all_next;
+    else
+        all_head = t->all_next;
+    if (t->all_next)
+        t->all_next->all_prev = t->all_prev;
+    spin_unlock(&all_lock);
     kfree(t->fpu_alloc);
     kfree(t);
 }
@@ -97,6 +113,12 @@ void thread_put(struct thread *t)
 
 void thread_exit(void)
 {
+    /*
+     * Interrupts stay off from here on: once the thread is DEAD a
+     * preemption would switch it away for good, before it has woken the
+     * reaper and its joiners (bug sched-exit-preempted: both lost wake-ups).
+     */
+    irq_disable();
     struct thread *me = sched_current();
     spin_lock(&dead_lock);
     me->dead_next = dead_head;
@@ -142,6 +164,12 @@ void thread_join(struct thread *t)
     spin_unlock(&exit_wq.lock);
 }
 
+void thread_debug_walk(void (*fn)(const struct thread *t), int max)
+{
+    for (struct thread *t = all_head; t && max-- > 0; t = t->all_next)
+        fn(t);
+}
+
 uint64_t thread_live_count(void)
 {
     return live_threads;
@@ -176,9 +204,9 @@ static void reaper_main(void *arg)
             __atomic_fetch_sub(&dead_pending, 1, __ATOMIC_RELAXED);
             struct process *p = t->process;
             __atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
-            thread_put(t);
             if (p)
-                process_thread_reaped(p);
+                process_thread_reaped(p, t);
+            thread_put(t);
         }
     }
 }

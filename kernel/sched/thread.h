@@ -52,12 +52,17 @@ struct thread {
     void *fpu;                   /* XSAVE/FXSAVE area (64-byte aligned), or NULL */
     void *fpu_alloc;             /* the allocation fpu lies in */
     struct process *process;     /* NULL for kernel threads */
+    struct thread *proc_next;    /* the process's thread list (process.c) */
+    bool kill_woken;             /* process_kill has woken it (under the process lock) */
+    uint64_t user_entry[3];      /* user threads: first RIP, RSP and RDI (uthread.c) */
+    uint64_t ipc_msg[3];         /* IPC: the message being sent or received (endpoint.c) */
     struct thread *next, *prev;  /* run queue or wait queue links */
     struct waitq *waitq;         /* the wait queue it is blocked on, if any */
     volatile int refs;           /* handle references: see thread_put */
     uint64_t wake_at_ns;         /* BLOCK_SLEEP deadline */
     struct thread *sleep_next;
     struct thread *dead_next;
+    struct thread *all_next, *all_prev; /* every thread alive, for debugging dumps */
     thread_fn entry;
     void *arg;
     uint64_t runs;               /* times switched to */
@@ -97,6 +102,12 @@ void thread_put(struct thread *t);
 
 /* Waits until t has exited (t must be a handle the caller holds). */
 void thread_join(struct thread *t);
+
+/*
+ * Calls fn for every thread not yet freed (at most `max`), without locks:
+ * for debugging snapshots (NMI) only, where the result may be slightly stale.
+ */
+void thread_debug_walk(void (*fn)(const struct thread *t), int max);
 
 /* Threads alive (created and not yet reaped), for leak tests. */
 uint64_t thread_live_count(void);

@@ -49,12 +49,13 @@ class Run:
         self.timed_out = timed_out
 
 
-def run(args, log_path, timeout, extra=(), until=None, on_until=None):
+def run(args, log_path, timeout, extra=(), until=None, on_until=None, on_timeout=None):
     """Runs QEMU with `args`, serial to `log_path`, exiting through isa-debug-exit.
 
     If `until` is a string, the log is polled for it; when it appears,
     on_until(proc) is called (e.g. to take a screendump) and the process is
-    then ended. Returns a Run.
+    then ended. on_timeout(proc), if given, runs before a timed-out QEMU is
+    killed (e.g. to ask the guest for a snapshot). Returns a Run.
     """
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     if os.path.exists(log_path):
@@ -80,6 +81,11 @@ def run(args, log_path, timeout, extra=(), until=None, on_until=None):
         proc.wait(timeout=max(0.1, timeout - (time.monotonic() - start)))
     except subprocess.TimeoutExpired:
         timed_out = True
+        if on_timeout:
+            try:
+                on_timeout(proc)
+            except Exception as e:  # the snapshot is a diagnostic: never mask the timeout
+                print("qemu: on_timeout failed: %s" % e)
         proc.kill()
         proc.wait()
     seconds = time.monotonic() - start
@@ -96,6 +102,12 @@ def read_log(path):
             return f.read().decode(errors="replace")
     except FileNotFoundError:
         return ""
+
+
+def nmi_snapshot(sock_path, wait=3.0):
+    """Injects an NMI into every CPU (the kernel prints where each one is), then waits."""
+    qmp(sock_path, {"execute": "inject-nmi"}, timeout=5)
+    time.sleep(wait)
 
 
 def qmp(sock_path, *commands, timeout=10):

@@ -30,7 +30,7 @@ def report(ok, name, why=""):
     print(("PASS " if ok else "FAIL ") + name + ("" if ok else ": " + why), flush=True)
 
 
-def tail(log, n=15):
+def tail(log, n=40):
     return "\n".join("    | " + l for l in log.strip().splitlines()[-n:])
 
 
@@ -61,8 +61,12 @@ def check_boot(b, build):
     args = qemu.machine_args(b["machine"], b["path"], os.path.join(build, "kernel.elf"),
                              os.path.join(build, "initrd.tar"),
                              os.path.join(build, "test", "minimalos-test.iso"), b["cmdline"])
-    args += ["-m", b["mem"], "-smp", b["smp"]]
-    r = qemu.run(args, log_path, TIMEOUTS[b["path"]])
+    sock = os.path.join(build, "qemu", b["name"] + ".qmp")
+    if os.path.exists(sock):
+        os.remove(sock)
+    args += ["-m", b["mem"], "-smp", b["smp"], "-qmp", "unix:%s,server=on,wait=off" % sock]
+    # On a hang, an NMI makes every CPU print where it is before QEMU is killed.
+    r = qemu.run(args, log_path, TIMEOUTS[b["path"]], on_timeout=lambda proc: qemu.nmi_snapshot(sock))
     klines = kernel_lines(r.log)
     detail = "log " + log_path + "\n" + tail(r.log)
     if r.timed_out:
