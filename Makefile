@@ -38,6 +38,7 @@ include tests/host/build.mk
 include tests/qemu/build.mk
 -include lib/wasm/build.mk
 include tests/fuzz/build.mk
+include user/build.mk
 include tools/build.mk
 
 all: $(BUILD)/minimalos.iso $(ALL_HOST)
@@ -58,15 +59,15 @@ debug: $(BUILD)/minimalos.iso | deps-test
 	@echo "(break kmain, then continue). Quit QEMU: Ctrl-A then X."
 	$(QEMU_RUN) -cdrom $(BUILD)/minimalos.iso -serial mon:stdio -s -S
 
+# Seconds each fuzz target runs in make test (make test TEST_FUZZ_SECONDS=600 for longer).
+TEST_FUZZ_SECONDS ?= 20
+
 # Test suites in order: host unit tests, the Wasm engine's tests (spec suite
 # included), then the QEMU boots. tools/run-tests.sh prints the totals.
 TEST_SUITES := "$(MAKE) --no-print-directory host-tests" \
     $(if $(wildcard lib/wasm/build.mk),"$(MAKE) --no-print-directory wasm-test") \
     "$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)" \
     "$(MAKE) --no-print-directory qemu-tests"
-
-# Seconds each fuzz target runs in make test (make test TEST_FUZZ_SECONDS=600 for longer).
-TEST_FUZZ_SECONDS ?= 20
 
 test: | deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test/minimalos-test.iso $(HOST_TEST_BINS)

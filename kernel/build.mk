@@ -29,13 +29,15 @@ include kernel/mm/build.mk
 include kernel/sched/build.mk
 include kernel/cap/build.mk
 include kernel/loader/build.mk
+include kernel/syscall/build.mk
+include kernel/ipc/build.mk
 include kernel/arch/x86_64/build.mk
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
     -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel -mgeneral-regs-only \
     -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables \
     -fstack-protector-strong -mstack-protector-guard=global \
-    -Ikernel -Ikernel/arch/x86_64/include -Iabi/include \
+    -Ikernel -Ikernel/arch/x86_64/include -Iabi/include -Ilib \
     -DMINIMALOS_VERSION='"$(VERSION)"' -MMD -MP
 KERNEL_ASFLAGS := -Ikernel -Ikernel/arch/x86_64/include -Iabi/include -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack -T kernel/arch/x86_64/kernel.ld

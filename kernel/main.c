@@ -14,6 +14,7 @@
 #include <arch/init.h>
 #include <arch/serial.h>
 #include <arch/smp.h>
+#include <arch/syscall.h>
 #include <arch/time.h>
 
 #include "boot/boot_info.h"
@@ -23,6 +24,7 @@
 #include "mm/hhdm.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
+#include "sched/uthread.h"
 #include "test/kbench.h"
 #include "test/ktest.h"
 #include "version.h"
@@ -142,6 +144,8 @@ __attribute__((noreturn, no_stack_protector)) void kmain(uint32_t entry_eax, uin
 
     sched_init_bsp();
     smp_init_bsp();
+    syscall_init_cpu(&cpus[0]);
+    userspace_init();
     smp_start_tick();
     smp_init();
 

@@ -4,6 +4,7 @@
 KERNEL_SRCS += \
     kernel/cap/cap.c \
     kernel/cap/cnode.c \
+    kernel/cap/cspace.c \
     kernel/cap/cap_bench.c
 
 # The in-kernel test `cap_core` and the benchmarks cap.derive and

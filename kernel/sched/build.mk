@@ -4,6 +4,7 @@ KERNEL_SRCS += \
     kernel/sched/sched_init.c \
     kernel/sched/thread.c \
     kernel/sched/process.c \
+    kernel/sched/uthread.c \
     kernel/sched/waitq.c \
     kernel/arch/x86_64/switch.S \
     kernel/arch/x86_64/sched_arch.c \

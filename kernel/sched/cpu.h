@@ -29,6 +29,9 @@ struct cpu {
     struct cpu *self; /* must stay first: this_cpu() reads %gs:0 */
     uint32_t id;      /* logical number, index into cpus[] */
     uint32_t apic_id;
+    /* SYSCALL entry (syscall.S) reads these two at fixed offsets (<arch/syscall.h>). */
+    uint64_t syscall_user_rsp;  /* scratch: the user RSP while the entry switches stacks */
+    uint64_t *syscall_rsp0;     /* where this CPU keeps the running thread's kernel stack top (TSS.RSP0) */
     volatile bool online;
     struct thread *current;
     struct thread *idle;

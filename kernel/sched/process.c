@@ -1,36 +1,164 @@
 /* Process objects (see process.h). */
 #include "sched/process.h"
 
+#include "cap/cspace.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/vmm.h"
+#include "sched/sched.h"
+#include "sched/waitq.h"
 
 static volatile uint64_t next_pid = 1;
 static volatile uint64_t live;
+/* Everyone in process_wait; the condition is p->exited. */
+static struct waitq exit_wq = WAITQ_INIT("process exits");
+
+static void process_teardown(struct process *p);
+
+static void process_obj_release(cap_object_t *obj)
+{
+    struct process *p = (struct process *)((char *)obj - __builtin_offsetof(struct process, obj));
+    process_put(p);
+}
 
 struct process *process_create(const char *name)
 {
     struct process *p = kzalloc(sizeof *p);
     if (!p)
         return NULL;
+    p->cnode_chunk = kmalloc(sizeof(cap_slot_t) * PROCESS_CNODE_SLOTS);
     p->as = addr_space_create();
-    if (!p->as) {
+    if (!p->as || !p->cnode_chunk) {
+        kfree(p->cnode_chunk);
         kfree(p);
         return NULL;
     }
+    spin_lock(&cap_lock);
+    cnode_init(&p->cnode, p->cnode_chunk);
+    spin_unlock(&cap_lock);
+    cap_object_init(&p->obj, MN_CAP_PROCESS, process_obj_release);
+    p->lock = (spinlock_t)SPINLOCK_INIT("process");
+    p->refs = 1;
     p->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
     strlcpy(p->name, name, sizeof p->name);
     __atomic_fetch_add(&live, 1, __ATOMIC_RELAXED);
     return p;
 }
 
-void process_thread_reaped(struct process *p)
+void process_add_thread(struct process *p, struct thread *t)
 {
-    if (__atomic_sub_fetch(&p->threads, 1, __ATOMIC_ACQ_REL) != 0)
+    t->process = p;
+    spin_lock(&p->lock);
+    t->proc_next = p->thread_list;
+    p->thread_list = t;
+    __atomic_fetch_add(&p->threads, 1, __ATOMIC_RELAXED);
+    bool killed = p->killed;
+    spin_unlock(&p->lock);
+    if (killed)
+        thread_kill(t);
+}
+
+void process_get(struct process *p)
+{
+    __atomic_fetch_add(&p->refs, 1, __ATOMIC_RELAXED);
+}
+
+void process_put(struct process *p)
+{
+    if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
-    addr_space_destroy(p->as, true);
     kfree(p);
     __atomic_fetch_sub(&live, 1, __ATOMIC_RELAXED);
+}
+
+void process_thread_reaped(struct process *p, struct thread *t)
+{
+    spin_lock(&p->lock);
+    for (struct thread **pp = &p->thread_list; *pp; pp = &(*pp)->proc_next) {
+        if (*pp == t) {
+            *pp = t->proc_next;
+            break;
+        }
+    }
+    spin_unlock(&p->lock);
+    if (__atomic_sub_fetch(&p->threads, 1, __ATOMIC_ACQ_REL) == 0)
+        process_teardown(p);
+}
+
+void process_abandon(struct process *p)
+{
+    process_teardown(p);
+}
+
+/* After the last thread (or instead of the first): take back every capability, then the memory. */
+static void process_teardown(struct process *p)
+{
+    spin_lock(&cap_lock);
+    cnode_clear(&p->cnode);
+    cap_slot_t *chunk = p->cnode_chunk;
+    p->cnode_chunk = NULL; /* under cap_lock: nobody derives into this CNode any more */
+    spin_unlock(&cap_lock);
+    kfree(chunk);
+    addr_space_destroy(p->as, true);
+    p->as = NULL;
+    spin_lock(&exit_wq.lock);
+    p->exited = true;
+    spin_unlock(&exit_wq.lock);
+    waitq_wake_all(&exit_wq);
+    process_put(p);
+}
+
+void process_set_status(struct process *p, int64_t status)
+{
+    spin_lock(&p->lock);
+    if (!p->status_set) {
+        p->status_set = true;
+        p->exit_status = status;
+    }
+    spin_unlock(&p->lock);
+}
+
+void process_kill(struct process *p, int64_t status)
+{
+    process_set_status(p, status);
+    spin_lock(&p->lock);
+    p->killed = true;
+    for (struct thread *t = p->thread_list; t; t = t->proc_next)
+        t->kill_pending = true;
+    spin_unlock(&p->lock);
+    /*
+     * Wake the blocked ones outside p->lock (thread_kill takes wait-queue
+     * locks): one at a time, each pinned by a handle, since the reaper may
+     * unlink threads meanwhile. Running and ready threads exit at their next
+     * return to user mode (user_return_hook) or blocking call.
+     */
+    struct thread *me = sched_current();
+    for (;;) {
+        struct thread *victim = NULL;
+        spin_lock(&p->lock);
+        for (struct thread *t = p->thread_list; t; t = t->proc_next) {
+            if (t != me && t->state == THREAD_BLOCKED && !t->kill_woken) {
+                t->kill_woken = true;
+                __atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
+                victim = t;
+                break;
+            }
+        }
+        spin_unlock(&p->lock);
+        if (!victim)
+            break;
+        thread_kill(victim);
+        thread_put(victim);
+    }
+}
+
+int64_t process_wait(struct process *p)
+{
+    spin_lock(&exit_wq.lock);
+    while (!p->exited)
+        waitq_wait_locked(&exit_wq);
+    spin_unlock(&exit_wq.lock);
+    return p->status_set ? p->exit_status : 0;
 }
 
 uint64_t process_live_count(void)

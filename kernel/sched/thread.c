@@ -204,9 +204,9 @@ static void reaper_main(void *arg)
             __atomic_fetch_sub(&dead_pending, 1, __ATOMIC_RELAXED);
             struct process *p = t->process;
             __atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
-            thread_put(t);
             if (p)
-                process_thread_reaped(p);
+                process_thread_reaped(p, t);
+            thread_put(t);
         }
     }
 }

@@ -52,6 +52,10 @@ struct thread {
     void *fpu;                   /* XSAVE/FXSAVE area (64-byte aligned), or NULL */
     void *fpu_alloc;             /* the allocation fpu lies in */
     struct process *process;     /* NULL for kernel threads */
+    struct thread *proc_next;    /* the process's thread list (process.c) */
+    bool kill_woken;             /* process_kill has woken it (under the process lock) */
+    uint64_t user_entry[3];      /* user threads: first RIP, RSP and RDI (uthread.c) */
+    uint64_t ipc_msg[3];         /* IPC: the message being sent or received (endpoint.c) */
     struct thread *next, *prev;  /* run queue or wait queue links */
     struct waitq *waitq;         /* the wait queue it is blocked on, if any */
     volatile int refs;           /* handle references: see thread_put */

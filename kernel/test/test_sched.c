@@ -255,8 +255,7 @@ static const char *reaped_process_cycle(void)
     struct thread *t[3];
     for (int i = 0; i < 3; i++) {
         t[i] = thread_create("in-process", nop_main, NULL, 2, 0);
-        t[i]->process = p;
-        __atomic_fetch_add(&p->threads, 1, __ATOMIC_RELAXED);
+        process_add_thread(p, t[i]);
     }
     for (int i = 0; i < 3; i++)
         thread_start(t[i]);

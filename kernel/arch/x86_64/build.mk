@@ -9,6 +9,10 @@ KERNEL_SRCS += \
     kernel/arch/x86_64/nmi.c \
     kernel/arch/x86_64/probe.c \
     kernel/arch/x86_64/probe_jmp.S \
+    kernel/arch/x86_64/syscall.S \
+    kernel/arch/x86_64/syscall.c \
+    kernel/arch/x86_64/uaccess.S \
+    kernel/arch/x86_64/uaccess_fixup.c \
     kernel/arch/x86_64/pic.c \
     kernel/arch/x86_64/lapic.c \
     kernel/arch/x86_64/ioapic.c \

@@ -1,17 +1,21 @@
 /*
  * CPU exceptions (vectors 0-31): a probe may claim the fault (see probe.c);
  * otherwise the full register state, the page-fault details and a symbolized
- * backtrace are printed and the kernel panics. A fault from Ring 3 will kill
- * only the faulting process once processes exist; until then it panics too.
+ * backtrace are printed and the kernel panics. A fault at a user-access
+ * instruction becomes an error return (uaccess_fixup); a fault from Ring 3
+ * kills only the faulting process (user_fault_hook).
  */
 #include <arch/cpu.h>
 #include <arch/idt.h>
 #include <arch/nmi.h>
 #include <arch/probe.h>
+#include <arch/uaccess.h>
 
 #include "debug/log.h"
 #include "debug/panic.h"
 #include "lib/format.h"
+
+void (*user_fault_hook)(const struct int_frame *frame, uint64_t addr);
 
 static const char *const names[32] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
@@ -88,7 +92,11 @@ void exception_handle(struct int_frame *frame)
     }
     if (probe_recover(frame, cr2))
         return;
+    if (uaccess_fixup(frame))
+        return; /* a fault in copy_from_user/copy_to_user: the copy returns an error */
     bool user = frame->cs & 3;
+    if (user && user_fault_hook)
+        user_fault_hook(frame, v == 14 ? cr2 : 0);
     log_break_lock();
     log_error("exception: %s (vector %u, error %lx) in %s mode\n", exception_name(v), v, frame->error,
               user ? "user" : "kernel");
@@ -96,6 +104,6 @@ void exception_handle(struct int_frame *frame)
         describe_pf(frame->error, cr2);
     exception_dump(frame);
     if (user)
-        panic("exception: %s from Ring 3 (process kill not implemented yet)", exception_name(v));
+        panic("exception: %s from Ring 3 outside any process", exception_name(v));
     panic("exception: %s in the kernel", exception_name(v));
 }

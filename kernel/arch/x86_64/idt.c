@@ -1,6 +1,7 @@
 /* The IDT and the dispatch of every vector to exceptions or IRQ handlers. */
 #include <arch/gdt.h>
 #include <arch/idt.h>
+#include <arch/syscall.h>
 
 #include "debug/log.h"
 #include "lib/spinlock.h"
@@ -122,4 +123,7 @@ void interrupt_dispatch(struct int_frame *frame)
     /* After the EOI: the scheduler may switch threads here (preemption). */
     if (irq_exit_hook)
         irq_exit_hook(frame);
+    /* Back to Ring 3 only if the thread was not killed meanwhile. */
+    if ((frame->cs & 3) && user_return_hook)
+        user_return_hook();
 }

@@ -52,6 +52,15 @@ void nmi_handle(struct int_frame *f)
 {
     if (panic_in_progress())
         cpu_stop();
+    /*
+     * An NMI can land in the few instructions of SYSCALL entry or exit where
+     * the user's GS base is live even though CS is the kernel's (isr.S
+     * swaps only on a change of privilege). Read the MSR, as the per-CPU
+     * data is needed below, and swap for the duration if it is not ours.
+     */
+    bool swapped = rdmsr(MSR_GS_BASE) < 0xFFFF800000000000ull && percpu_ready;
+    if (swapped)
+        __asm__ volatile("swapgs" ::: "memory");
     while (__atomic_exchange_n(&dump_lock, 1, __ATOMIC_ACQUIRE))
         cpu_relax();
     uint32_t id = percpu_index();
@@ -87,4 +96,6 @@ void nmi_handle(struct int_frame *f)
         thread_debug_walk(print_thread, 40);
     }
     __atomic_store_n(&dump_lock, 0, __ATOMIC_RELEASE);
+    if (swapped)
+        __asm__ volatile("swapgs" ::: "memory");
 }

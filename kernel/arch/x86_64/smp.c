@@ -20,6 +20,7 @@
 #include <arch/lapic.h>
 #include <arch/paging.h>
 #include <arch/smp.h>
+#include <arch/syscall.h>
 #include <arch/time.h>
 #include <arch/timer.h>
 
@@ -83,6 +84,7 @@ __attribute__((noreturn)) static void ap_entry(struct cpu *c)
     cpu_features_enable();
     gdt_init_cpu(c->arch);
     idt_init_cpu();
+    syscall_init_cpu(c);
     lapic_init_cpu();
     char name[16];
     ksnprintf(name, sizeof name, "idle/%u", c->id);

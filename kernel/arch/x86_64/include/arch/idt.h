@@ -100,6 +100,14 @@ extern void (*irq_eoi_hook)(void);
 /* The common C entry of every stub (isr.S). */
 void interrupt_dispatch(struct int_frame *frame);
 
+/*
+ * Called for a CPU exception from Ring 3 that no probe claimed, with the
+ * fault address (CR2 for #PF, else 0). Set by the process code: it kills
+ * the process and does not return; if it returns (no process), the
+ * exception handler panics.
+ */
+extern void (*user_fault_hook)(const struct int_frame *frame, uint64_t addr);
+
 /* Exceptions (exceptions.c). */
 void exception_handle(struct int_frame *frame);
 const char *exception_name(unsigned vector);

@@ -1,0 +1,32 @@
+/*
+ * The kernel's glue around the capability core (cap.h): the one global
+ * capability lock, and minting capabilities into a process's CNode.
+ */
+#ifndef CAP_CSPACE_H
+#define CAP_CSPACE_H
+
+#include "cap/cap.h"
+#include "lib/spinlock.h"
+
+struct process;
+
+/* Guards every CNode and the derivation tree (see cap.h's locking contract). */
+extern spinlock_t cap_lock;
+
+/*
+ * Puts a new root capability into slot `slot` of p's CNode (slot 0: the first
+ * free one) and stores the slot number in *out (may be NULL). `object` must
+ * not have been released yet (an endpoint whose last capability went away
+ * is dead for good: mint a new one). For MN_CAP_PROCESS, `object` must be
+ * &proc->obj (the capability keeps proc's struct alive). Returns MN_ERR_OK,
+ * MN_ERR_INVALID_SLOT, MN_ERR_SLOT_OCCUPIED, MN_ERR_NO_SPACE, MN_ERR_BAD_ARG
+ * or MN_ERR_DEAD (p has been torn down).
+ * Takes cap_lock.
+ */
+int cspace_mint(struct process *p, uint64_t slot, uint8_t type, uint8_t rights, cap_object_t *object,
+                uint64_t data0, uint64_t data1, uint32_t *out);
+
+/* cnode_lookup in p's CNode; cap_lock held. */
+int cspace_lookup(struct process *p, uint64_t slot, uint8_t type, uint8_t need, cap_slot_t **out);
+
+#endif

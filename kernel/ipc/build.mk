@@ -1,0 +1,3 @@
+# kernel/ipc: synchronous endpoints.
+KERNEL_SRCS += \
+    kernel/ipc/endpoint.c

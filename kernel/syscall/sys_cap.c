@@ -1,0 +1,118 @@
+/*
+ * Capability-space calls on the caller's own CNode (drop, inspect, copy,
+ * revoke), delegation to another process, and endpoint creation. Each
+ * looks everything up and checks it under cap_lock before changing anything.
+ */
+#include "cap/cspace.h"
+#include "ipc/endpoint.h"
+#include "sched/process.h"
+#include "sched/sched.h"
+#include "syscall/syscall.h"
+
+static struct process *self(void)
+{
+    return sched_current()->process;
+}
+
+int64_t sys_DROP_CAP(const uint64_t a[6], uint64_t out[3])
+{
+    (void)out;
+    cap_slot_t *s;
+    spin_lock(&cap_lock);
+    int r = cspace_lookup(self(), a[0], MN_CAP_EMPTY, 0, &s);
+    if (r == MN_ERR_OK)
+        r = cap_delete(s);
+    spin_unlock(&cap_lock);
+    return r;
+}
+
+int64_t sys_INSPECT(const uint64_t a[6], uint64_t out[3])
+{
+    (void)out;
+    cap_slot_t *s;
+    spin_lock(&cap_lock);
+    int64_t r = cspace_lookup(self(), a[0], MN_CAP_EMPTY, 0, &s);
+    if (r == MN_ERR_OK)
+        r = (int64_t)MN_INSPECT_MAKE(s->type, s->rights);
+    spin_unlock(&cap_lock);
+    return r;
+}
+
+int64_t sys_REVOKE(const uint64_t a[6], uint64_t out[3])
+{
+    (void)out;
+    cap_slot_t *s;
+    spin_lock(&cap_lock);
+    int r = cspace_lookup(self(), a[0], MN_CAP_EMPTY, MN_RIGHT_REVOKE, &s);
+    if (r == MN_ERR_OK)
+        r = cap_revoke(s, NULL);
+    spin_unlock(&cap_lock);
+    return r;
+}
+
+/* Source slot, destination slot, rights mask: a derived copy in the caller's own CNode. */
+int64_t sys_COPY_CAP(const uint64_t a[6], uint64_t out[3])
+{
+    (void)out;
+    if (a[2] & ~(uint64_t)MN_RIGHTS_ALL)
+        return MN_ERR_BAD_ARG;
+    struct process *p = self();
+    cap_slot_t *s;
+    spin_lock(&cap_lock);
+    int r = cspace_lookup(p, a[0], MN_CAP_EMPTY, 0, &s);
+    if (r == MN_ERR_OK && (a[1] == 0 || !cnode_slot(&p->cnode, a[1])))
+        r = MN_ERR_INVALID_SLOT;
+    if (r == MN_ERR_OK)
+        r = cap_derive(s, &p->cnode, a[1], (uint8_t)a[2], NULL);
+    spin_unlock(&cap_lock);
+    return r;
+}
+
+/*
+ * Process slot (needs WRITE), source slot (needs GRANT), destination slot
+ * in the target's CNode, rights mask: a derived copy in another process.
+ */
+int64_t sys_DELEGATE(const uint64_t a[6], uint64_t out[3])
+{
+    (void)out;
+    if (a[3] & ~(uint64_t)MN_RIGHTS_ALL)
+        return MN_ERR_BAD_ARG;
+    struct process *p = self();
+    cap_slot_t *ps, *src;
+    spin_lock(&cap_lock);
+    int r = cspace_lookup(p, a[0], MN_CAP_PROCESS, MN_RIGHT_WRITE, &ps);
+    if (r == MN_ERR_OK)
+        r = cspace_lookup(p, a[1], MN_CAP_EMPTY, MN_RIGHT_GRANT, &src);
+    struct process *target = NULL;
+    if (r == MN_ERR_OK) {
+        target = (struct process *)((char *)ps->object - __builtin_offsetof(struct process, obj));
+        if (!target->cnode_chunk) /* torn down */
+            r = MN_ERR_DEAD;
+        else if (a[2] == 0 || !cnode_slot(&target->cnode, a[2]))
+            r = MN_ERR_INVALID_SLOT;
+    }
+    if (r == MN_ERR_OK)
+        r = cap_derive(src, &target->cnode, a[2], (uint8_t)a[3], NULL);
+    spin_unlock(&cap_lock);
+    return r;
+}
+
+int64_t sys_ENDPOINT_CREATE(const uint64_t a[6], uint64_t out[3])
+{
+    (void)out;
+    struct process *p = self();
+    cap_slot_t *s = NULL;
+    spin_lock(&cap_lock);
+    s = cnode_slot(&p->cnode, a[0]);
+    int r = !s ? MN_ERR_INVALID_SLOT : cap_present(s) ? MN_ERR_SLOT_OCCUPIED : MN_ERR_OK;
+    spin_unlock(&cap_lock);
+    if (r != MN_ERR_OK)
+        return r;
+    struct endpoint *ep = endpoint_create();
+    if (!ep)
+        return MN_ERR_NO_MEMORY;
+    r = cspace_mint(p, a[0], MN_CAP_ENDPOINT, MN_RIGHTS_ALL, &ep->obj, 0, 0, NULL);
+    if (r != MN_ERR_OK)
+        endpoint_put(ep); /* another thread filled the slot meanwhile */
+    return r;
+}
