@@ -160,10 +160,11 @@ int elf_parse(const void *file, size_t size, const elf_limits_t *limits, elf_seg
             return reject(err, ELF_ERR_INTERP, i);
         if (ph.type != PT_LOAD)
             continue;
+        /* Empty segments map nothing: ignored wherever they claim to be (as elf.h says). */
+        if (ph.memsz == 0 && ph.filesz == 0)
+            continue;
         if ((e = check_load(&ph, size, lim)) != ELF_ERR_OK)
             return reject(err, e, i);
-        if (ph.memsz == 0)
-            continue;
         uint64_t lo = page_down(ph.vaddr), hi = page_up(ph.vaddr + ph.memsz);
         for (uint32_t k = 0; k < n; k++)
             if (lo < page_up(segs[k].vaddr + segs[k].memsz) && page_down(segs[k].vaddr) < hi)

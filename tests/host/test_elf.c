@@ -181,6 +181,12 @@ int main(void)
         HT_CHECK(e_ == (want_code) && err.phdr == (want_phdr), "%s: got \"%s\" (phdr %d), want \"%s\"", \
                  what, elf_error_message(e_), err.phdr, elf_error_message(want_code));                  \
     } while (0)
+        /* An empty PT_LOAD is ignored wherever it claims to be (elf.h), e.g. at address 0. */
+        build(3);
+        PH(2)->vaddr = PH(2)->offset = 0;
+        PH(2)->filesz = PH(2)->memsz = 0;
+        HT_CHECK(parse(image, BUILT_SIZE(3)) == ELF_ERR_OK && img.nsegments == 2,
+                 "empty segment at 0 not ignored: %s", elf_error_message(err.code));
         DEFECT("filesz > memsz", 3, PH(1)->filesz = 0x2001, ELF_ERR_FILESZ_GT_MEMSZ, 1);
         DEFECT("bytes past the file", 3, PH(2)->filesz = 0x1001, ELF_ERR_SEGMENT_OUTSIDE_FILE, 2);
         DEFECT("offset past the file", 3, PH(2)->offset = 0x5000, ELF_ERR_SEGMENT_OUTSIDE_FILE, 2);
