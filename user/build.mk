@@ -2,7 +2,7 @@
 # syscall stubs of user/lib), installed into the initrd as /bin/NAME.
 # USER_TEST_BINS lists them (tools/build.mk adds it to INITRD_FILES).
 
-USER_TESTS := sys_basic fault ipc null
+USER_TESTS := sys_basic fault ipc null mem
 
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
     -fno-stack-protector -fno-asynchronous-unwind-tables -mgeneral-regs-only -Iabi/include -Iuser/lib

@@ -11,6 +11,7 @@ KERNEL_SRCS += \
     kernel/mm/kstack.c \
     kernel/mm/heap_core.c \
     kernel/mm/kheap.c \
+    kernel/mm/umem.c \
     kernel/arch/x86_64/paging.c \
     kernel/arch/x86_64/cpu_features.c
 

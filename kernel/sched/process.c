@@ -4,6 +4,7 @@
 #include "cap/cspace.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "mm/umem.h"
 #include "mm/vmm.h"
 #include "sched/sched.h"
 #include "sched/waitq.h"
@@ -38,6 +39,7 @@ struct process *process_create(const char *name)
     spin_unlock(&cap_lock);
     cap_object_init(&p->obj, MN_CAP_PROCESS, process_obj_release);
     p->lock = (spinlock_t)SPINLOCK_INIT("process");
+    p->umap_lock = (spinlock_t)SPINLOCK_INIT("process mappings");
     p->refs = 1;
     p->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
     strlcpy(p->name, name, sizeof p->name);
@@ -99,6 +101,7 @@ static void process_teardown(struct process *p)
     p->cnode_chunk = NULL; /* under cap_lock: nobody derives into this CNode any more */
     spin_unlock(&cap_lock);
     kfree(chunk);
+    umem_teardown(p); /* cap-mapped frames go back through their objects, not the walker below */
     addr_space_destroy(p->as, true);
     p->as = NULL;
     spin_lock(&exit_wq.lock);

@@ -17,6 +17,7 @@
 
 struct addr_space;
 struct thread;
+struct umap;
 
 #define PROCESS_CNODE_SLOTS CNODE_CHUNK_SLOTS /* 64 */
 
@@ -38,6 +39,9 @@ struct process {
     volatile bool exited;      /* the last thread has been reaped */
     volatile bool status_set;
     int64_t exit_status;
+    spinlock_t umap_lock;      /* guards umaps and umap_closed (mm/umem.h) */
+    struct umap *umaps;        /* pages mapped from MemoryFrame caps */
+    bool umap_closed;          /* torn down: no new cap mappings */
 };
 
 /* A new process with an empty user address space and CNode; NULL when out of memory. */

@@ -14,6 +14,7 @@
 #include "loader/spawn.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
+#include "mm/umem.h"
 #include "mm/vmm.h"
 #include "sched/process.h"
 #include "sched/sched.h"
@@ -106,6 +107,52 @@ static const char *run_sys_basic(void)
 KTEST(user_syscalls)
 {
     return run_sys_basic();
+}
+
+/* ---- memory: ALLOC_MEMORY, MAP_MEMORY, UNMAP -------------------------------- */
+
+#define MEM_BUDGET 8 /* as user/tests/mem.c expects */
+
+/* Spawns bin/mem with `arg`: slot 1 a PmmAllocator (budget MEM_BUDGET), 2 its own Process, 3 an Endpoint. */
+static const char *run_mem_one(uint64_t arg, int64_t expect)
+{
+    struct uproc u;
+    const char *err = spawn("bin/mem", arg, &u);
+    if (err)
+        return err;
+    struct mem_allocator *a = mem_allocator_create(MEM_BUDGET);
+    struct endpoint *ep = endpoint_create();
+    KTEST_CHECK(a && ep, "out of memory");
+    KTEST_CHECK(mint(u.p, 1, MN_CAP_PMM_ALLOCATOR, MN_RIGHTS_ALL, &a->obj, 0, 0) &&
+                    mint(u.p, 2, MN_CAP_PROCESS, MN_RIGHTS_ALL, &u.p->obj, 0, 0) &&
+                    mint(u.p, 3, MN_CAP_ENDPOINT, MN_RIGHTS_ALL, &ep->obj, 0, 0),
+                "minting the initial capabilities failed");
+    start(&u, 0);
+    int64_t st = finish(&u);
+    if (st != expect) {
+        log_error("test_user: mem %lu: status %ld, expected %ld\n", arg, st, expect);
+        return "mem reported a failed check (see the log)";
+    }
+    return NULL;
+}
+
+/* Everything the memory calls made is gone once the processes are: frames exactly once, allocators. */
+static const char *run_mem(void)
+{
+    uint64_t frames = mem_frame_live_count(), allocs = mem_allocator_live_count();
+    const char *err = run_mem_one(0, 0);
+    if (!err)
+        err = run_mem_one(1, PROCESS_KILLED_BASE - 14); /* touched its page after unmapping it */
+    if (err)
+        return err;
+    KTEST_CHECK(mem_frame_live_count() == frames, "MemoryFrames not freed with their last cap and mapping");
+    KTEST_CHECK(mem_allocator_live_count() == allocs, "PmmAllocator not freed with its last cap and frame");
+    return NULL;
+}
+
+KTEST(user_memory)
+{
+    return run_mem();
 }
 
 /* ---- faults kill only the faulting process --------------------------------- */
@@ -334,6 +381,8 @@ static const char *round_all(void)
         err = run_ipc_death();
     if (!err)
         err = run_ipc_fifo();
+    if (!err)
+        err = run_mem();
     return err;
 }
 
