@@ -79,9 +79,16 @@ KTEST(sched_counters)
     uint64_t switches_before[MAX_CPUS];
     for (int c = 0; c < MAX_CPUS; c++)
         switches_before[c] = cpus[c].switches;
+    /*
+     * The first thread of each CPU is pinned there, so every CPU's scheduler
+     * is exercised however the host schedules the vCPUs; the other threads
+     * go where placement and work stealing put them, and must spread.
+     */
     for (uintptr_t i = 0; i < COUNTER_THREADS; i++) {
         t[i] = thread_create("counter", counter_main, (void *)i, 2, 0);
         KTEST_CHECK(t[i], "thread_create failed");
+        if (i < cpu_count)
+            thread_set_affinity(t[i], 1ull << i);
     }
     for (int i = 0; i < COUNTER_THREADS; i++)
         thread_start(t[i]);
@@ -104,6 +111,11 @@ KTEST(sched_counters)
     for (uint32_t c = 0; c < MAX_CPUS; c++)
         if (cpus[c].online)
             KTEST_CHECK((cpus_used >> c) & 1, "an online CPU ran none of the counter threads");
+    uint64_t unpinned_cpus = 0;
+    for (uint32_t i = cpu_count; i < COUNTER_THREADS; i++)
+        unpinned_cpus |= ctr.cpus_seen[i];
+    KTEST_CHECK(cpu_count < 2 || __builtin_popcountll(unpinned_cpus) >= 2,
+                "the unpinned threads all ran on one CPU (no load balancing)");
     return NULL;
 }
 
