@@ -49,8 +49,8 @@ static const char *mem_type_name(uint32_t type)
 
 static void log_boot_info(const struct boot_info *bi)
 {
-    kprintf("boot: protocol %s%s%s, command line \"%s\"\n", bi->protocol, bi->loader[0] ? ", loader " : "",
-            bi->loader, bi->cmdline);
+    kprintf("boot: protocol %s%s%s, command line \"%s\"\n", bi->protocol, bi->loader[0] ? ", loader " : "", bi->loader,
+            bi->cmdline);
     uint64_t usable = 0;
     for (uint32_t i = 0; i < bi->mmap_count; i++) {
         const struct mem_region *r = &bi->mmap[i];

@@ -13,24 +13,30 @@ unsigned bench_run(void);
 
 #ifdef __wasm__
 /* clang may turn loops into memset/memcpy calls: provide them */
-void *memset(void *d, int c, unsigned long n) {
+void *memset(void *d, int c, unsigned long n)
+{
     volatile unsigned char *p = d;
     while (n--)
         *p++ = (unsigned char)c;
     return d;
 }
-void *memcpy(void *d, const void *s, unsigned long n) {
+void *memcpy(void *d, const void *s, unsigned long n)
+{
     volatile unsigned char *p = d;
     const unsigned char *q = s;
     while (n--)
         *p++ = *q++;
     return d;
 }
-__attribute__((export_name("run"))) unsigned run(void) { return bench_run(); }
+__attribute__((export_name("run"))) unsigned run(void)
+{
+    return bench_run();
+}
 #else
 #include <stdio.h>
 #include <time.h>
-int main(void) {
+int main(void)
+{
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     unsigned r = bench_run();

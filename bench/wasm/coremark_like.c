@@ -4,7 +4,8 @@
 #include "bench.h"
 
 /* ---- CRC-16 (CCITT, bitwise) ---- */
-static uint16_t crc16(uint16_t crc, uint32_t v, int bytes) {
+static uint16_t crc16(uint16_t crc, uint32_t v, int bytes)
+{
     for (int b = 0; b < bytes; b++) {
         uint8_t x = (uint8_t)(v >> (8 * b));
         for (int i = 0; i < 8; i++) {
@@ -19,11 +20,15 @@ static uint16_t crc16(uint16_t crc, uint32_t v, int bytes) {
 }
 
 /* ---- linked list ---- */
-typedef struct node { struct node *next; int16_t key, val; } node_t;
+typedef struct node {
+    struct node *next;
+    int16_t key, val;
+} node_t;
 #define NODES 256
 static node_t pool[NODES];
 
-static node_t *list_init(uint32_t seed) {
+static node_t *list_init(uint32_t seed)
+{
     node_t *head = 0;
     for (int i = NODES - 1; i >= 0; i--) {
         seed = seed * 1664525u + 1013904223u;
@@ -35,7 +40,8 @@ static node_t *list_init(uint32_t seed) {
     return head;
 }
 
-static node_t *merge_sort(node_t *list, int by_val) {
+static node_t *merge_sort(node_t *list, int by_val)
+{
     /* bottom-up merge sort of a singly linked list */
     int insize = 1;
     if (!list)
@@ -52,11 +58,18 @@ static node_t *merge_sort(node_t *list, int by_val) {
                 q = q->next;
             while (psize > 0 || (qsize > 0 && q)) {
                 node_t *e;
-                if (psize == 0) e = q, q = q->next, qsize--;
-                else if (qsize == 0 || !q) e = p, p = p->next, psize--;
-                else if ((by_val ? p->val - q->val : p->key - q->key) <= 0) e = p, p = p->next, psize--;
-                else e = q, q = q->next, qsize--;
-                if (tail) tail->next = e; else list = e;
+                if (psize == 0)
+                    e = q, q = q->next, qsize--;
+                else if (qsize == 0 || !q)
+                    e = p, p = p->next, psize--;
+                else if ((by_val ? p->val - q->val : p->key - q->key) <= 0)
+                    e = p, p = p->next, psize--;
+                else
+                    e = q, q = q->next, qsize--;
+                if (tail)
+                    tail->next = e;
+                else
+                    list = e;
                 tail = e;
             }
             p = q;
@@ -68,14 +81,18 @@ static node_t *merge_sort(node_t *list, int by_val) {
     }
 }
 
-static uint16_t list_bench(uint16_t crc, uint32_t seed) {
+static uint16_t list_bench(uint16_t crc, uint32_t seed)
+{
     node_t *l = list_init(seed);
     int found = 0;
     l = merge_sort(l, 0);
     for (int k = 0; k < 64; k++) {
         int16_t want = (int16_t)((seed >> 4) + k * 37) & 0xfff;
         for (node_t *n = l; n; n = n->next)
-            if (n->key == want) { found++; break; }
+            if (n->key == want) {
+                found++;
+                break;
+            }
     }
     crc = crc16(crc, (uint32_t)l->key, 2);
     l = merge_sort(l, 1);
@@ -89,7 +106,8 @@ static uint16_t list_bench(uint16_t crc, uint32_t seed) {
 static int16_t ma[MN][MN], mb[MN][MN];
 static int32_t mc[MN][MN];
 
-static uint16_t matrix_bench(uint16_t crc, uint32_t seed) {
+static uint16_t matrix_bench(uint16_t crc, uint32_t seed)
+{
     for (int i = 0; i < MN; i++)
         for (int j = 0; j < MN; j++) {
             seed = seed * 1103515245u + 12345u;
@@ -114,7 +132,8 @@ static uint16_t matrix_bench(uint16_t crc, uint32_t seed) {
 enum { S_START, S_INT, S_FLOAT, S_EXP, S_SCI, S_INVALID };
 static char text[1024];
 
-static uint16_t state_bench(uint16_t crc, uint32_t seed) {
+static uint16_t state_bench(uint16_t crc, uint32_t seed)
+{
     static const char alphabet[] = "0123456789.,e-+x";
     int counts[6] = {0}, state = S_START;
     for (unsigned i = 0; i < sizeof text - 1; i++) {
@@ -142,7 +161,8 @@ static uint16_t state_bench(uint16_t crc, uint32_t seed) {
     return crc;
 }
 
-unsigned bench_run(void) {
+unsigned bench_run(void)
+{
     uint16_t crc = 0;
     for (uint32_t it = 0; it < 2500 * bench_one; it++) {
         crc = list_bench(crc, it);

@@ -5,16 +5,14 @@
 enum { PUSH, LOAD, STORE, ADD, SUB, MUL, XOR, JNZ, DEC, HALT, AND, SHR };
 
 /* r0 = iterations; r1 = acc; loop: acc = ((acc * 31) ^ r0) + (acc >> 3) & mask; r0-- */
-static const int prog[] = {
-    PUSH, 3000000, STORE, 0,  /* r0 = n */
-    PUSH, 7, STORE, 1,        /* r1 = 7 */
-    /* loop at 8 */
-    LOAD, 1, PUSH, 31, MUL, LOAD, 0, XOR, LOAD, 1, PUSH, 3, SHR, ADD,
-    PUSH, 0x7fffffff, AND, STORE, 1,
-    DEC, 0, LOAD, 0, JNZ, 8,
-    LOAD, 1, HALT};
+static const int prog[] = {PUSH, 3000000, STORE, 0, /* r0 = n */
+                           PUSH, 7, STORE, 1, /* r1 = 7 */
+                           /* loop at 8 */
+                           LOAD, 1, PUSH, 31, MUL, LOAD, 0, XOR, LOAD, 1, PUSH, 3, SHR, ADD, PUSH, 0x7fffffff, AND,
+                           STORE, 1, DEC, 0, LOAD, 0, JNZ, 8, LOAD, 1, HALT};
 
-unsigned bench_run(void) {
+unsigned bench_run(void)
+{
     int stack[64], sp = 0, pc = 0;
     unsigned reg[4] = {0};
     const int *code = prog;

@@ -15,7 +15,8 @@ static const uint32_t K[64] = {
 #define LEN (1u << 20)
 static uint8_t data[LEN];
 
-static void block(uint32_t h[8], const uint8_t *p) {
+static void block(uint32_t h[8], const uint8_t *p)
+{
     uint32_t w[64], a, b, c, d, e, f, g, hh;
     for (int i = 0; i < 16; i++)
         w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
@@ -33,7 +34,8 @@ static void block(uint32_t h[8], const uint8_t *p) {
     h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
-unsigned bench_run(void) {
+unsigned bench_run(void)
+{
     uint32_t x = 12345 * bench_one, sum = 0;
     for (unsigned i = 0; i < LEN; i++) {
         x = x * 1103515245u + 12345u;

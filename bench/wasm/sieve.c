@@ -4,7 +4,8 @@
 #define N (4u << 20)
 static uint8_t composite[N];
 
-unsigned bench_run(void) {
+unsigned bench_run(void)
+{
     unsigned count = 0;
     for (unsigned rep = 0; rep < 6 * bench_one; rep++) {
         for (unsigned i = 0; i < N; i++)

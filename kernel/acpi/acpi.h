@@ -15,12 +15,12 @@
 
 #include "boot/boot_info.h"
 
-#define ACPI_MAX_TABLES    48
-#define ACPI_MAX_CPUS      256
-#define ACPI_MAX_IOAPICS   8
+#define ACPI_MAX_TABLES 48
+#define ACPI_MAX_CPUS 256
+#define ACPI_MAX_IOAPICS 8
 #define ACPI_MAX_OVERRIDES 16
-#define ACPI_MAX_NMIS      16
-#define ACPI_MAX_MCFG      8
+#define ACPI_MAX_NMIS 16
+#define ACPI_MAX_MCFG 8
 
 struct acpi_header {
     char signature[4];
@@ -41,7 +41,7 @@ bool acpi_checksum_ok(const void *p, size_t len);
 /* ---- RSDP ---------------------------------------------------------------- */
 
 struct acpi_rsdp_info {
-    uint8_t revision;   /* 0 = ACPI 1.0 (RSDT only), 2+ = has an XSDT */
+    uint8_t revision; /* 0 = ACPI 1.0 (RSDT only), 2+ = has an XSDT */
     uint64_t rsdt_phys; /* 0 if none */
     uint64_t xsdt_phys; /* 0 if none (or revision 0) */
     char oem_id[7];
@@ -76,10 +76,10 @@ struct acpi_table_ref {
 };
 
 struct acpi_tables {
-    bool xsdt;          /* true if the XSDT was used, false for the RSDT */
+    bool xsdt; /* true if the XSDT was used, false for the RSDT */
     uint64_t root_phys;
-    uint32_t count;     /* validated tables */
-    uint32_t rejected;  /* entries ignored: unreadable, bad length or checksum */
+    uint32_t count; /* validated tables */
+    uint32_t rejected; /* entries ignored: unreadable, bad length or checksum */
     struct acpi_table_ref tables[ACPI_MAX_TABLES];
 };
 
@@ -101,15 +101,15 @@ const void *acpi_tables_find(const struct acpi_tables *t, const char *sig, phys_
 /* ---- MADT ("APIC") ----------------------------------------------------------- */
 
 #define ACPI_MADT_PCAT_COMPAT 1u /* dual 8259s present */
-#define ACPI_CPU_ENABLED        1u
+#define ACPI_CPU_ENABLED 1u
 #define ACPI_CPU_ONLINE_CAPABLE 2u
 /* Interrupt source override / NMI flags (MPS INTI flags). */
-#define ACPI_POLARITY_MASK  0x3
-#define ACPI_POLARITY_HIGH  0x1
-#define ACPI_POLARITY_LOW   0x3
-#define ACPI_TRIGGER_MASK   0xC
-#define ACPI_TRIGGER_EDGE   0x4
-#define ACPI_TRIGGER_LEVEL  0xC
+#define ACPI_POLARITY_MASK 0x3
+#define ACPI_POLARITY_HIGH 0x1
+#define ACPI_POLARITY_LOW 0x3
+#define ACPI_TRIGGER_MASK 0xC
+#define ACPI_TRIGGER_EDGE 0x4
+#define ACPI_TRIGGER_LEVEL 0xC
 
 struct acpi_madt {
     uint64_t lapic_addr; /* the 64-bit override when present */
@@ -141,7 +141,7 @@ struct acpi_madt {
         uint16_t flags;
     } nmis[ACPI_MAX_NMIS];
     uint32_t nmi_source_count; /* type 3: NMI wired to an I/O APIC input */
-    uint32_t dropped;          /* valid entries beyond our array sizes */
+    uint32_t dropped; /* valid entries beyond our array sizes */
 };
 
 /*
@@ -173,13 +173,13 @@ struct acpi_mcfg {
 const char *acpi_mcfg_parse(const void *buf, size_t len, struct acpi_mcfg *out);
 
 #define ACPI_BOOT_LEGACY_DEVICES 0x0001u
-#define ACPI_BOOT_8042           0x0002u
-#define ACPI_BOOT_NO_VGA         0x0004u
-#define ACPI_BOOT_NO_CMOS_RTC    0x0020u
-#define ACPI_FADT_HW_REDUCED     (1u << 20)
+#define ACPI_BOOT_8042 0x0002u
+#define ACPI_BOOT_NO_VGA 0x0004u
+#define ACPI_BOOT_NO_CMOS_RTC 0x0020u
+#define ACPI_FADT_HW_REDUCED (1u << 20)
 
 struct acpi_fadt {
-    uint64_t dsdt;    /* X_DSDT when present, else DSDT */
+    uint64_t dsdt; /* X_DSDT when present, else DSDT */
     uint16_t sci_irq;
     uint32_t pm_timer_port; /* 0 if none */
     uint8_t century;

@@ -28,13 +28,13 @@ static uint64_t rd64(const uint8_t *p)
 static uint8_t entry_min_size(uint8_t type)
 {
     switch (type) {
-    case 0: return 8;   /* processor local APIC */
-    case 1: return 12;  /* I/O APIC */
-    case 2: return 10;  /* interrupt source override */
-    case 3: return 8;   /* NMI source */
-    case 4: return 6;   /* local APIC NMI */
-    case 5: return 12;  /* local APIC address override */
-    case 9: return 16;  /* processor local x2APIC */
+    case 0: return 8; /* processor local APIC */
+    case 1: return 12; /* I/O APIC */
+    case 2: return 10; /* interrupt source override */
+    case 3: return 8; /* NMI source */
+    case 4: return 6; /* local APIC NMI */
+    case 5: return 12; /* local APIC address override */
+    case 9: return 16; /* processor local x2APIC */
     case 10: return 12; /* local x2APIC NMI */
     default: return 0;
     }
@@ -68,9 +68,7 @@ static void add_nmi(struct acpi_madt *m, uint32_t uid, uint8_t lint, uint16_t fl
 static void add_entry(struct acpi_madt *m, const uint8_t *e)
 {
     switch (e[0]) {
-    case 0:
-        add_cpu(m, e[2], e[3], rd32(e + 4), false);
-        break;
+    case 0: add_cpu(m, e[2], e[3], rd32(e + 4), false); break;
     case 1:
         if (m->ioapic_count == ACPI_MAX_IOAPICS) {
             m->dropped++;
@@ -92,21 +90,11 @@ static void add_entry(struct acpi_madt *m, const uint8_t *e)
         m->overrides[m->override_count].flags = rd16(e + 8);
         m->override_count++;
         break;
-    case 3:
-        m->nmi_source_count++;
-        break;
-    case 4:
-        add_nmi(m, e[2] == 0xFF ? 0xFFFFFFFFu : e[2], e[5], rd16(e + 3));
-        break;
-    case 5:
-        m->lapic_addr = rd64(e + 4);
-        break;
-    case 9:
-        add_cpu(m, rd32(e + 12), rd32(e + 4), rd32(e + 8), true);
-        break;
-    case 10:
-        add_nmi(m, rd32(e + 4), e[8], rd16(e + 2));
-        break;
+    case 3: m->nmi_source_count++; break;
+    case 4: add_nmi(m, e[2] == 0xFF ? 0xFFFFFFFFu : e[2], e[5], rd16(e + 3)); break;
+    case 5: m->lapic_addr = rd64(e + 4); break;
+    case 9: add_cpu(m, rd32(e + 12), rd32(e + 4), rd32(e + 8), true); break;
+    case 10: add_nmi(m, rd32(e + 4), e[8], rd16(e + 2)); break;
     }
 }
 

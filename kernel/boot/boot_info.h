@@ -11,10 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOT_MAX_MMAP     128
-#define BOOT_MAX_MODULES  16
-#define BOOT_CMDLINE_MAX  512
-#define BOOT_NAME_MAX     64
+#define BOOT_MAX_MMAP 128
+#define BOOT_MAX_MODULES 16
+#define BOOT_CMDLINE_MAX 512
+#define BOOT_NAME_MAX 64
 
 enum mem_type {
     MEM_USABLE = 1,
@@ -72,7 +72,7 @@ typedef const void *(*phys_reader_fn)(uint64_t phys, size_t len);
 
 /* Magic numbers the entry stub sees. */
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
-#define PVH_START_MAGIC      0x336ec578u
+#define PVH_START_MAGIC 0x336ec578u
 
 /*
  * Parse the Multiboot2 information structure at `phys` into `bi`.

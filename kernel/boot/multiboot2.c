@@ -98,10 +98,8 @@ static const char *parse_framebuffer(const uint8_t *tag, uint32_t size, struct b
 static const char *parse_tag(const uint8_t *tag, uint32_t type, uint32_t size, struct boot_info *bi)
 {
     switch (type) {
-    case MB2_TAG_CMDLINE:
-        return copy_string(tag + 8, size - 8, bi->cmdline, sizeof bi->cmdline);
-    case MB2_TAG_LOADER:
-        return copy_string(tag + 8, size - 8, bi->loader, sizeof bi->loader);
+    case MB2_TAG_CMDLINE: return copy_string(tag + 8, size - 8, bi->cmdline, sizeof bi->cmdline);
+    case MB2_TAG_LOADER: return copy_string(tag + 8, size - 8, bi->loader, sizeof bi->loader);
     case MB2_TAG_MODULE: {
         if (size < 17)
             return "module tag too short";
@@ -115,10 +113,8 @@ static const char *parse_tag(const uint8_t *tag, uint32_t type, uint32_t size, s
         m->size = end - start;
         return copy_string(tag + 16, size - 16, m->name, sizeof m->name);
     }
-    case MB2_TAG_MMAP:
-        return parse_mmap(tag, size, bi);
-    case MB2_TAG_FRAMEBUFFER:
-        return parse_framebuffer(tag, size, bi);
+    case MB2_TAG_MMAP: return parse_mmap(tag, size, bi);
+    case MB2_TAG_FRAMEBUFFER: return parse_framebuffer(tag, size, bi);
     case MB2_TAG_ACPI_OLD:
     case MB2_TAG_ACPI_NEW: {
         uint32_t len = size - 8;
@@ -134,8 +130,7 @@ static const char *parse_tag(const uint8_t *tag, uint32_t type, uint32_t size, s
         bi->rsdp_size = type == MB2_TAG_ACPI_NEW ? 36 : 20;
         return NULL;
     }
-    default:
-        return NULL; /* tags we do not use are skipped */
+    default: return NULL; /* tags we do not use are skipped */
     }
 }
 

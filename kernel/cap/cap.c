@@ -113,8 +113,8 @@ static void unlink_leaf(cap_slot_t *s)
         s->next_sibling->prev_sibling = s->prev_sibling;
 }
 
-int cap_create(cnode_t *cn, uint64_t index, uint8_t type, uint8_t rights, cap_object_t *object,
-               uint64_t data0, uint64_t data1)
+int cap_create(cnode_t *cn, uint64_t index, uint8_t type, uint8_t rights, cap_object_t *object, uint64_t data0,
+               uint64_t data1)
 {
     cap_assert_locked();
     cap_slot_t *s;

@@ -46,8 +46,8 @@ typedef void (*cap_release_fn)(cap_object_t *obj);
 
 /* Embedded in every kernel object a capability can refer to. */
 struct cap_object {
-    uint32_t refs;          /* capabilities referring to the object */
-    uint32_t type;          /* MN_CAP_*; informational */
+    uint32_t refs; /* capabilities referring to the object */
+    uint32_t type; /* MN_CAP_*; informational */
     cap_release_fn release; /* called once when refs drops to 0 (may be NULL) */
     cap_object_t *next_released; /* private: pending-release list */
 };
@@ -56,7 +56,7 @@ typedef struct cnode cnode_t;
 
 /* 72 bytes: a 64-slot chunk is 4.5 KiB (kmalloc'd). */
 typedef struct cap_slot {
-    uint8_t type;   /* MN_CAP_*; MN_CAP_EMPTY when the slot is free */
+    uint8_t type; /* MN_CAP_*; MN_CAP_EMPTY when the slot is free */
     uint8_t rights; /* MN_RIGHT_* bits */
     uint16_t flags; /* free for the kernel (e.g. "badged"); copied on derive */
     uint32_t index; /* this slot's number in its CNode */
@@ -79,7 +79,7 @@ _Static_assert(sizeof(cap_slot_t) == 72, "cap_slot_t layout changed: update the 
 struct cnode {
     cap_slot_t *chunks[CNODE_MAX_CHUNKS];
     uint32_t nchunks;
-    uint32_t used;      /* occupied slots */
+    uint32_t used; /* occupied slots */
     uint32_t free_hint; /* where cnode_find_free starts looking */
 };
 
@@ -154,8 +154,8 @@ uint32_t cnode_clear(cnode_t *cn);
  * Errors: MN_ERR_INVALID_SLOT (0 or out of range), MN_ERR_SLOT_OCCUPIED,
  * MN_ERR_BAD_ARG (type EMPTY or unknown, rights outside MN_RIGHTS_ALL).
  */
-int cap_create(cnode_t *cn, uint64_t index, uint8_t type, uint8_t rights, cap_object_t *object,
-               uint64_t data0, uint64_t data1);
+int cap_create(cnode_t *cn, uint64_t index, uint8_t type, uint8_t rights, cap_object_t *object, uint64_t data0,
+               uint64_t data1);
 
 /*
  * Copies `src` into empty slot `index` of `dst` (the same CNode: a copy;
@@ -209,8 +209,8 @@ const char *cap_check_invariants(cnode_t *const *cnodes, size_t count);
 /* ---- benchmark support (cap_bench.c) ------------------------------------ */
 
 enum cap_bench_shape {
-    CAP_BENCH_WIDE,   /* every copy a child of the root */
-    CAP_BENCH_CHAIN,  /* each copy a child of the previous one */
+    CAP_BENCH_WIDE, /* every copy a child of the root */
+    CAP_BENCH_CHAIN, /* each copy a child of the previous one */
 };
 
 /*

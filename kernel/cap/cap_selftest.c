@@ -43,7 +43,7 @@ static cap_slot_t *st_setup(void)
 KTEST(cap_core)
 {
     cap_slot_t *root = st_setup(), *child, *grandchild;
-    cnode_t *both[2] = { &st_cn[0], &st_cn[1] };
+    cnode_t *both[2] = {&st_cn[0], &st_cn[1]};
     KTEST_CHECK(root, "cap: create failed");
     KTEST_CHECK(cap_derive(root, &st_cn[1], 5, MN_RIGHT_READ | MN_RIGHT_GRANT, &child) == MN_ERR_OK,
                 "cap: derive failed");
@@ -87,7 +87,7 @@ KBENCH(cap_derive, "cap.derive")
 static uint64_t revoke_tree(void *arg)
 {
     cap_slot_t *root = arg;
-    cnode_t *one[1] = { &st_cn[0] };
+    cnode_t *one[1] = {&st_cn[0]};
     if (cap_bench_build_tree(root, one, 1, 1000, CAP_BENCH_WIDE) != 1000)
         return KBENCH_NOT_MEASURED;
     uint64_t t0 = rdtsc();

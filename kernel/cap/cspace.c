@@ -5,8 +5,8 @@
 
 spinlock_t cap_lock = SPINLOCK_INIT("capabilities");
 
-int cspace_mint(struct process *p, uint64_t slot, uint8_t type, uint8_t rights, cap_object_t *object,
-                uint64_t data0, uint64_t data1, uint32_t *out)
+int cspace_mint(struct process *p, uint64_t slot, uint8_t type, uint8_t rights, cap_object_t *object, uint64_t data0,
+                uint64_t data1, uint32_t *out)
 {
     spin_lock(&cap_lock);
     int r = p->cnode_chunk ? MN_ERR_OK : MN_ERR_DEAD;

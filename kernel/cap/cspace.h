@@ -23,8 +23,8 @@ extern spinlock_t cap_lock;
  * or MN_ERR_DEAD (p has been torn down).
  * Takes cap_lock.
  */
-int cspace_mint(struct process *p, uint64_t slot, uint8_t type, uint8_t rights, cap_object_t *object,
-                uint64_t data0, uint64_t data1, uint32_t *out);
+int cspace_mint(struct process *p, uint64_t slot, uint8_t type, uint8_t rights, cap_object_t *object, uint64_t data0,
+                uint64_t data1, uint32_t *out);
 
 /* cnode_lookup in p's CNode; cap_lock held. */
 int cspace_lookup(struct process *p, uint64_t slot, uint8_t type, uint8_t need, cap_slot_t **out);

@@ -34,10 +34,9 @@ static void line_put(struct line_buf *lb, char c)
     lb->buf[lb->len++] = c;
 }
 
-
 static void stamp(struct line_buf *lb)
 {
-    static const char *const tags[] = { "debug: ", "", "warning: ", "error: " };
+    static const char *const tags[] = {"debug: ", "", "warning: ", "error: "};
     uint64_t ns = ktime_ns();
     char tmp[32];
     int n = ksnprintf(tmp, sizeof tmp, "[%5lu.%06lu] %s", (unsigned long)(ns / 1000000000u),
@@ -64,7 +63,7 @@ static void vlog(enum log_level level, const char *fmt, va_list ap)
 {
     if (level < min_level)
         return;
-    struct line_buf lb = { .len = 0, .level = level };
+    struct line_buf lb = {.len = 0, .level = level};
     spin_lock(&log_lock);
     fmt_vformat(log_out, &lb, fmt, ap);
     line_flush(&lb);
@@ -94,7 +93,7 @@ void log_set_level(enum log_level level)
 
 int log_level_from_name(const char *name, enum log_level *out)
 {
-    static const char *const names[] = { "debug", "info", "warn", "error" };
+    static const char *const names[] = {"debug", "info", "warn", "error"};
     for (int i = 0; i < 4; i++) {
         if (strcmp(name, names[i]) == 0) {
             *out = (enum log_level)i;

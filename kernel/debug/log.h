@@ -13,8 +13,8 @@ void klog(enum log_level level, const char *fmt, ...) __attribute__((format(prin
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define log_debug(...) klog(LOG_DEBUG, __VA_ARGS__)
-#define log_info(...)  klog(LOG_INFO, __VA_ARGS__)
-#define log_warn(...)  klog(LOG_WARN, __VA_ARGS__)
+#define log_info(...) klog(LOG_INFO, __VA_ARGS__)
+#define log_warn(...) klog(LOG_WARN, __VA_ARGS__)
 #define log_error(...) klog(LOG_ERROR, __VA_ARGS__)
 
 void log_set_level(enum log_level level);

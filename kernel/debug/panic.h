@@ -15,9 +15,9 @@ __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...)
 /* True once some CPU has entered panic(). */
 bool panic_in_progress(void);
 
-#define assert(cond)                                                                    \
-    do {                                                                                \
-        if (!(cond))                                                                    \
+#define assert(cond) \
+    do { \
+        if (!(cond)) \
             panic("assertion failed: %s (%s:%d, %s)", #cond, __FILE__, __LINE__, __func__); \
     } while (0)
 

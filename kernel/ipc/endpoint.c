@@ -100,7 +100,7 @@ static int rendezvous(struct endpoint *ep, uint64_t msg[3], int me_role, bool bl
 
 int endpoint_send(struct endpoint *ep, const uint64_t msg[3], bool block)
 {
-    uint64_t m[3] = { msg[0], msg[1], msg[2] };
+    uint64_t m[3] = {msg[0], msg[1], msg[2]};
     return rendezvous(ep, m, EP_SENDERS, block);
 }
 

@@ -22,9 +22,9 @@
 
 struct endpoint {
     cap_object_t obj; /* first: capabilities point here */
-    struct waitq wq;  /* waiting senders or receivers; wq.lock is the endpoint lock */
-    int state;        /* EP_SENDERS or EP_RECEIVERS while wq is not empty */
-    bool dead;        /* the last capability went away */
+    struct waitq wq; /* waiting senders or receivers; wq.lock is the endpoint lock */
+    int state; /* EP_SENDERS or EP_RECEIVERS while wq is not empty */
+    bool dead; /* the last capability went away */
     volatile uint32_t refs;
 };
 

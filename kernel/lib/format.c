@@ -134,7 +134,7 @@ static int64_t fetch_signed(va_list *ap, enum length len)
 
 int fmt_vformat(fmt_out_fn out, void *ctx, const char *fmt, va_list ap_in)
 {
-    struct fmt_state st = { out, ctx, 0 };
+    struct fmt_state st = {out, ctx, 0};
     va_list ap;
     va_copy(ap, ap_in);
 
@@ -230,7 +230,7 @@ int fmt_vformat(fmt_out_fn out, void *ctx, const char *fmt, va_list ap_in)
         }
         case 's': emit_string(&st, va_arg(ap, const char *), flags, width, precision); break;
         case 'c': {
-            char c[2] = { (char)va_arg(ap, int), 0 };
+            char c[2] = {(char)va_arg(ap, int), 0};
             if (!(flags & FLAG_LEFT))
                 emit_repeat(&st, ' ', width - 1);
             emit(&st, c[0]);
@@ -268,7 +268,7 @@ static void buf_out(void *ctx, char c)
 
 int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 {
-    struct buf_ctx b = { buf, n, 0 };
+    struct buf_ctx b = {buf, n, 0};
     int count = fmt_vformat(buf_out, &b, fmt, ap);
     if (n > 0)
         buf[b.pos < n ? b.pos : n - 1] = 0;

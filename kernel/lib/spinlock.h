@@ -25,7 +25,10 @@ typedef struct spinlock {
     volatile uint32_t owner; /* LOCK_DEBUG: holder's CPU number + 1, 0 when free */
 } spinlock_t;
 
-#define SPINLOCK_INIT(n) { 0, 0, 0, n, 0 }
+#define SPINLOCK_INIT(n) \
+    { \
+        0, 0, 0, n, 0 \
+    }
 
 /* Reports a misused lock (kernel/lib/spinlock.c); does not return. */
 __attribute__((noreturn)) void spin_misuse(const spinlock_t *l, const char *what);

@@ -140,7 +140,7 @@ static uint64_t page_up(uint64_t a)
 int elf_parse(const void *file, size_t size, const elf_limits_t *limits, elf_segment_t *segs, uint32_t max_segs,
               elf_image_t *out, elf_error_info_t *err)
 {
-    static const elf_limits_t defaults = { MN_USER_MIN, MN_USER_END };
+    static const elf_limits_t defaults = {MN_USER_MIN, MN_USER_END};
     const uint8_t *bytes = file;
     const elf_limits_t *lim = limits ? limits : &defaults;
     elf64_ehdr_t eh;
@@ -212,8 +212,7 @@ void elf_segment_pages(const elf_segment_t *seg, uint64_t *first, uint64_t *coun
     *count = (page_up(seg->vaddr + seg->memsz) - *first) / PAGE;
 }
 
-bool elf_page_contents(const elf_segment_t *seg, uint64_t page, uint64_t *file_off, uint64_t *page_off,
-                       uint64_t *len)
+bool elf_page_contents(const elf_segment_t *seg, uint64_t page, uint64_t *file_off, uint64_t *page_off, uint64_t *len)
 {
     uint64_t first, count;
     elf_segment_pages(seg, &first, &count);

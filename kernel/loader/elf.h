@@ -35,18 +35,18 @@
 #define ELF_PROT_X 0x4u
 
 typedef struct elf_segment {
-    uint64_t vaddr;  /* first byte's address (not page-rounded) */
-    uint64_t memsz;  /* bytes in memory; those past filesz are zero */
+    uint64_t vaddr; /* first byte's address (not page-rounded) */
+    uint64_t memsz; /* bytes in memory; those past filesz are zero */
     uint64_t offset; /* file offset of the first byte */
     uint64_t filesz; /* bytes taken from the file */
-    uint32_t prot;   /* ELF_PROT_* */
+    uint32_t prot; /* ELF_PROT_* */
 } elf_segment_t;
 
 typedef struct elf_image {
     uint64_t entry;
     uint32_t nsegments; /* entries filled in the caller's segment array, in file order */
-    uint64_t lowest;    /* lowest segment address, rounded down to a page */
-    uint64_t highest;   /* end of the highest segment, rounded up to a page (a heap may start here) */
+    uint64_t lowest; /* lowest segment address, rounded down to a page */
+    uint64_t highest; /* end of the highest segment, rounded up to a page (a heap may start here) */
 } elf_image_t;
 
 /* Trusted bounds from the caller: page-aligned, user_end at most MN_USER_END. */
@@ -56,42 +56,42 @@ typedef struct elf_limits {
 } elf_limits_t;
 
 /* X(NAME, message) */
-#define ELF_ERROR_TABLE(X)                                                              \
-    X(OK, "valid")                                                                      \
-    X(TRUNCATED_HEADER, "file shorter than the ELF header")                             \
-    X(MAGIC, "bad magic (not an ELF file)")                                             \
-    X(CLASS, "not ELFCLASS64")                                                          \
-    X(ENDIAN, "not little-endian")                                                      \
-    X(IDENT_VERSION, "bad e_ident version")                                             \
-    X(OSABI, "unsupported OS ABI")                                                      \
-    X(TYPE, "not an executable (e_type is not ET_EXEC)")                                \
-    X(MACHINE, "not x86-64 (e_machine)")                                                \
-    X(VERSION, "bad e_version")                                                         \
-    X(EHSIZE, "bad e_ehsize")                                                           \
-    X(PHENTSIZE, "bad e_phentsize")                                                     \
-    X(NO_PHDRS, "no program headers")                                                   \
-    X(TOO_MANY_PHDRS, "too many program headers")                                       \
-    X(PHDRS_OUTSIDE, "program header table outside the file")                           \
-    X(INTERP, "dynamically linked (PT_INTERP)")                                         \
-    X(FILESZ_GT_MEMSZ, "segment p_filesz larger than p_memsz")                          \
-    X(SEGMENT_OUTSIDE_FILE, "segment file bytes outside the file")                      \
-    X(VADDR_OVERFLOW, "segment p_vaddr + p_memsz overflows")                            \
-    X(VADDR_LOW, "segment below the lowest user address")                               \
-    X(VADDR_HIGH, "segment outside the user half (kernel address)")                     \
-    X(ALIGN_NOT_POWER, "segment p_align not a power of two")                            \
-    X(ALIGN_MISMATCH, "segment p_vaddr and p_offset differ modulo p_align")             \
-    X(PAGE_MISMATCH, "segment p_vaddr and p_offset differ modulo the page size")        \
-    X(WRITE_EXEC, "segment both writable and executable (W^X)")                         \
-    X(OVERLAP, "segments overlap (or share a page)")                                    \
-    X(TOO_MANY_SEGMENTS, "too many PT_LOAD segments")                                   \
-    X(NO_LOAD, "no loadable segment")                                                   \
+#define ELF_ERROR_TABLE(X) \
+    X(OK, "valid") \
+    X(TRUNCATED_HEADER, "file shorter than the ELF header") \
+    X(MAGIC, "bad magic (not an ELF file)") \
+    X(CLASS, "not ELFCLASS64") \
+    X(ENDIAN, "not little-endian") \
+    X(IDENT_VERSION, "bad e_ident version") \
+    X(OSABI, "unsupported OS ABI") \
+    X(TYPE, "not an executable (e_type is not ET_EXEC)") \
+    X(MACHINE, "not x86-64 (e_machine)") \
+    X(VERSION, "bad e_version") \
+    X(EHSIZE, "bad e_ehsize") \
+    X(PHENTSIZE, "bad e_phentsize") \
+    X(NO_PHDRS, "no program headers") \
+    X(TOO_MANY_PHDRS, "too many program headers") \
+    X(PHDRS_OUTSIDE, "program header table outside the file") \
+    X(INTERP, "dynamically linked (PT_INTERP)") \
+    X(FILESZ_GT_MEMSZ, "segment p_filesz larger than p_memsz") \
+    X(SEGMENT_OUTSIDE_FILE, "segment file bytes outside the file") \
+    X(VADDR_OVERFLOW, "segment p_vaddr + p_memsz overflows") \
+    X(VADDR_LOW, "segment below the lowest user address") \
+    X(VADDR_HIGH, "segment outside the user half (kernel address)") \
+    X(ALIGN_NOT_POWER, "segment p_align not a power of two") \
+    X(ALIGN_MISMATCH, "segment p_vaddr and p_offset differ modulo p_align") \
+    X(PAGE_MISMATCH, "segment p_vaddr and p_offset differ modulo the page size") \
+    X(WRITE_EXEC, "segment both writable and executable (W^X)") \
+    X(OVERLAP, "segments overlap (or share a page)") \
+    X(TOO_MANY_SEGMENTS, "too many PT_LOAD segments") \
+    X(NO_LOAD, "no loadable segment") \
     X(ENTRY, "entry point not inside an executable segment")
 
 enum elf_error {
 #define ELF_ERROR_ENUM_(name, msg) ELF_ERR_##name,
     ELF_ERROR_TABLE(ELF_ERROR_ENUM_)
 #undef ELF_ERROR_ENUM_
-    ELF_ERR_COUNT
+        ELF_ERR_COUNT
 };
 
 typedef struct elf_error_info {
@@ -126,8 +126,7 @@ void elf_segment_pages(const elf_segment_t *seg, uint64_t *first, uint64_t *coun
  * pure BSS). Returns false, with nothing stored, when `page` is not one of
  * the segment's pages.
  */
-bool elf_page_contents(const elf_segment_t *seg, uint64_t page, uint64_t *file_off, uint64_t *page_off,
-                       uint64_t *len);
+bool elf_page_contents(const elf_segment_t *seg, uint64_t page, uint64_t *file_off, uint64_t *page_off, uint64_t *len);
 
 /* The message for an error code ("segment both writable and executable (W^X)"). */
 const char *elf_error_message(enum elf_error code);

@@ -29,11 +29,10 @@ static int map_page(struct process *p, uint64_t va, const uint8_t *src, uint64_t
     return MN_ERR_OK;
 }
 
-int elf_load(struct process *p, const char *name, const void *image, size_t size, uint64_t *entry,
-             uint64_t *stack_top)
+int elf_load(struct process *p, const char *name, const void *image, size_t size, uint64_t *entry, uint64_t *stack_top)
 {
     /* Segments stay below the stack and its guard page. */
-    const elf_limits_t limits = { MN_USER_MIN, STACK_BOTTOM - MN_PAGE_SIZE };
+    const elf_limits_t limits = {MN_USER_MIN, STACK_BOTTOM - MN_PAGE_SIZE};
     elf_segment_t segs[ELF_MAX_SEGMENTS];
     elf_image_t img;
     elf_error_info_t err;

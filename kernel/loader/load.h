@@ -22,7 +22,6 @@ struct process;
  * MN_ERR_MAP_FAILED. On error, what was mapped stays in p's address space
  * and goes with it.
  */
-int elf_load(struct process *p, const char *name, const void *image, size_t size, uint64_t *entry,
-             uint64_t *stack_top);
+int elf_load(struct process *p, const char *name, const void *image, size_t size, uint64_t *entry, uint64_t *stack_top);
 
 #endif

@@ -22,8 +22,8 @@
 enum frame_status {
     FRAME_OK = 0,
     FRAME_OUT_OF_RANGE = -1, /* past the end of the bitmap */
-    FRAME_RESERVED = -2,     /* not a unit the allocator owns */
-    FRAME_DOUBLE_FREE = -3,  /* owned but already free */
+    FRAME_RESERVED = -2, /* not a unit the allocator owns */
+    FRAME_DOUBLE_FREE = -3, /* owned but already free */
 };
 
 struct frame_bitmap {
@@ -31,9 +31,9 @@ struct frame_bitmap {
     uint64_t *usable; /* may be NULL */
     uint64_t nframes;
     uint64_t nwords;
-    uint64_t free;  /* owned and not used */
+    uint64_t free; /* owned and not used */
     uint64_t total; /* owned */
-    uint64_t hint;  /* word where the single-unit search starts */
+    uint64_t hint; /* word where the single-unit search starts */
 };
 
 /* Number of 64-bit words one bit array needs for `nframes` units. */

@@ -18,20 +18,20 @@
  */
 #include "mm/heap_core.h"
 
-#define HDR         16u
-#define MIN_BLOCK   48u
-#define F_USED      1u
+#define HDR 16u
+#define MIN_BLOCK 48u
+#define F_USED 1u
 #define F_PREV_USED 2u
-#define F_MASK      15u
+#define F_MASK 15u
 
-#define MAGIC_USED  0xA110CA7Eu
-#define MAGIC_FREE  0xF4EEB10Cu
-#define MAGIC_BIG   0xB16B10C5u
-#define MAGIC_END   0xE4DB10C5u
+#define MAGIC_USED 0xA110CA7Eu
+#define MAGIC_FREE 0xF4EEB10Cu
+#define MAGIC_BIG 0xB16B10C5u
+#define MAGIC_END 0xE4DB10C5u
 #define MAGIC_QUICK 0x0B1C4B10u
 
-#define POISON      0x6B6B6B6B6B6B6B6Bull
-#define CANARY      0xCBu
+#define POISON 0x6B6B6B6B6B6B6B6Bull
+#define CANARY 0xCBu
 
 struct heap_block {
     uint64_t size; /* whole block, multiple of 16, low bits F_* */
@@ -122,7 +122,7 @@ static bool poison_intact(const void *start, const void *end)
 
 void heap_init(struct heap *h, const struct heap_ops *ops, size_t arena_size, bool poison)
 {
-    *h = (struct heap){ 0 };
+    *h = (struct heap){0};
     h->ops = *ops;
     h->poison = poison;
     h->arena_size = (arena_size + 4095) & ~(size_t)4095;

@@ -20,11 +20,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HEAP_ALIGN   16
+#define HEAP_ALIGN 16
 #define HEAP_BIG_MIN (16u * 1024) /* requests larger than this bypass the arenas */
-#define HEAP_NBINS   128
-#define HEAP_QUICK_MAX   512u /* largest block size (header included) kept on a quick list */
-#define HEAP_QUICK_DEPTH 16   /* blocks per quick list */
+#define HEAP_NBINS 128
+#define HEAP_QUICK_MAX 512u /* largest block size (header included) kept on a quick list */
+#define HEAP_QUICK_DEPTH 16 /* blocks per quick list */
 
 struct heap_ops {
     /* A 16-byte aligned region of exactly `bytes` for a new arena (never returned), or NULL. */
@@ -39,9 +39,9 @@ struct heap_ops {
 
 struct heap_stats {
     size_t bytes_in_use; /* block bytes (headers included) of live allocations */
-    size_t live;         /* live allocations */
-    size_t arena_bytes;  /* bytes obtained through grow */
-    size_t big_bytes;    /* bytes obtained through big_alloc and not yet returned */
+    size_t live; /* live allocations */
+    size_t arena_bytes; /* bytes obtained through grow */
+    size_t big_bytes; /* bytes obtained through big_alloc and not yet returned */
 };
 
 struct heap_block;
@@ -49,7 +49,7 @@ struct heap_arena;
 
 struct heap {
     struct heap_ops ops;
-    bool poison;       /* poison freed memory and check it on reuse */
+    bool poison; /* poison freed memory and check it on reuse */
     size_t arena_size; /* grow granularity (a multiple of 4096) */
     struct heap_block *bins[HEAP_NBINS];
     uint64_t binmap[HEAP_NBINS / 64];

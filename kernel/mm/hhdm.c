@@ -127,7 +127,7 @@ void *hhdm_map_device(uint64_t phys, uint64_t len)
 
 void hhdm_replay_early(void)
 {
-    static const char *const names[] = { "WB", "WC", "UC" };
+    static const char *const names[] = {"WB", "WC", "UC"};
     for (unsigned i = 0; i < early_count; i++) {
         int err = hhdm_map_into(kernel_as.pml4, early[i].phys, early[i].len, early[i].mode);
         if (err)

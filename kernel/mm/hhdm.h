@@ -13,9 +13,9 @@
 
 /* Host tests of the page-table walker define it as 0: their "physical" addresses are host pointers. */
 #ifndef HHDM_BASE
-#define HHDM_BASE   ((uint64_t)0xFFFF800000000000)
+#define HHDM_BASE ((uint64_t)0xFFFF800000000000)
 #endif
-#define KERNEL_VMA  ((uint64_t)0xFFFFFFFF80000000)
+#define KERNEL_VMA ((uint64_t)0xFFFFFFFF80000000)
 
 enum cache_mode {
     CACHE_WB, /* RAM, ACPI tables */

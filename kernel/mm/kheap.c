@@ -47,7 +47,7 @@ static void fail(void *ctx, const char *what, const void *ptr)
 
 void kheap_init(void)
 {
-    static const struct heap_ops ops = { grow, big_alloc, big_free, fail, NULL };
+    static const struct heap_ops ops = {grow, big_alloc, big_free, fail, NULL};
     heap_init(&kheap, &ops, ARENA_BYTES, KERNEL_DEBUG);
 }
 

@@ -33,12 +33,12 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 static size_t boot_ranges(const struct boot_info *bi, struct range *out)
 {
     size_t n = 0;
-    out[n++] = (struct range){ 0, LOW_MEMORY_END };
-    out[n++] = (struct range){ (uint64_t)(uintptr_t)__boot_start,
-                               align_up((uint64_t)(uintptr_t)__kernel_end - KERNEL_VMA, PAGE_SIZE) };
+    out[n++] = (struct range){0, LOW_MEMORY_END};
+    out[n++] = (struct range){(uint64_t)(uintptr_t)__boot_start,
+                              align_up((uint64_t)(uintptr_t)__kernel_end - KERNEL_VMA, PAGE_SIZE)};
     for (uint32_t i = 0; i < bi->module_count; i++)
-        out[n++] = (struct range){ bi->modules[i].phys & ~(PAGE_SIZE - 1),
-                                   align_up(bi->modules[i].phys + bi->modules[i].size, PAGE_SIZE) };
+        out[n++] = (struct range){bi->modules[i].phys & ~(PAGE_SIZE - 1),
+                                  align_up(bi->modules[i].phys + bi->modules[i].size, PAGE_SIZE)};
     return n;
 }
 
@@ -92,7 +92,7 @@ void pmm_init(const struct boot_info *bi)
     bitmap_phys = place_bitmap(bi, avoid, navoid, bitmap_bytes);
     if (!bitmap_phys)
         panic("pmm: no room for a %lu KiB frame bitmap", bitmap_bytes >> 10);
-    avoid[navoid++] = (struct range){ bitmap_phys, bitmap_phys + bitmap_bytes };
+    avoid[navoid++] = (struct range){bitmap_phys, bitmap_phys + bitmap_bytes};
 
     uint64_t *used = phys_to_virt(bitmap_phys);
     frame_bitmap_init(&bitmap, used, used + words, nframes);

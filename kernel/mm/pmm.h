@@ -12,7 +12,7 @@
 
 #include "boot/boot_info.h"
 
-#define PAGE_SIZE  ((uint64_t)4096)
+#define PAGE_SIZE ((uint64_t)4096)
 #define PAGE_SHIFT 12
 
 /*

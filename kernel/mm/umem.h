@@ -34,8 +34,8 @@ struct process;
 struct mem_allocator {
     cap_object_t obj; /* first: capabilities point here */
     volatile uint32_t refs;
-    uint64_t limit;          /* frames alive at once */
-    volatile uint64_t used;  /* frames alive now */
+    uint64_t limit; /* frames alive at once */
+    volatile uint64_t used; /* frames alive now */
 };
 
 struct mem_frame {

@@ -14,7 +14,7 @@
 #include "mm/pmm.h"
 #include "mm/vmm_internal.h"
 
-struct addr_space kernel_as = { .lock = SPINLOCK_INIT("kernel_as") };
+struct addr_space kernel_as = {.lock = SPINLOCK_INIT("kernel_as")};
 static bool ready;
 
 bool vmm_ready(void)

@@ -26,24 +26,24 @@
 
 /* Mapping flags. Without VMM_EXEC a page is no-execute (when the CPU has NX). */
 #define VMM_WRITE 0x01u
-#define VMM_EXEC  0x02u
-#define VMM_USER  0x04u
-#define VMM_UC    0x08u /* uncached (MMIO registers) */
-#define VMM_WC    0x10u /* write-combining (framebuffers) */
+#define VMM_EXEC 0x02u
+#define VMM_USER 0x04u
+#define VMM_UC 0x08u /* uncached (MMIO registers) */
+#define VMM_WC 0x10u /* write-combining (framebuffers) */
 #define VMM_FLAGS_ALL (VMM_WRITE | VMM_EXEC | VMM_USER | VMM_UC | VMM_WC)
 
 /* Errors: the ABI's codes (abi/include/mnos/errors.h). */
-#define VMM_ENOMEM MN_ERR_NO_MEMORY  /* no frame for a page table */
-#define VMM_EINVAL MN_ERR_BAD_ARG    /* misaligned, non-canonical, wrong half, bad flags */
+#define VMM_ENOMEM MN_ERR_NO_MEMORY /* no frame for a page table */
+#define VMM_EINVAL MN_ERR_BAD_ARG /* misaligned, non-canonical, wrong half, bad flags */
 #define VMM_EEXIST MN_ERR_MAP_FAILED /* already mapped */
-#define VMM_ENOENT MN_ERR_NOT_FOUND  /* not mapped */
+#define VMM_ENOENT MN_ERR_NOT_FOUND /* not mapped */
 
-#define USER_SPACE_END  ((uint64_t)0x0000800000000000)
-#define KVA_BASE        ((uint64_t)0xFFFFFE0000000000)
-#define KVA_SIZE        ((uint64_t)1 << 30)
+#define USER_SPACE_END ((uint64_t)0x0000800000000000)
+#define KVA_BASE ((uint64_t)0xFFFFFE0000000000)
+#define KVA_SIZE ((uint64_t)1 << 30)
 
 struct addr_space {
-    uint64_t pml4;   /* physical address of the top-level table */
+    uint64_t pml4; /* physical address of the top-level table */
     spinlock_t lock; /* guards this space's page tables */
     struct addr_space *next, *prev; /* all address spaces, for kernel-half updates */
 };

@@ -19,7 +19,7 @@
 #include "mm/vmm_internal.h"
 
 #define RESERVED_MAP_MAX (64ull << 20)
-#define LOW_MEMORY_END   0x100000ull
+#define LOW_MEMORY_END 0x100000ull
 
 extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern const char __data_start[], __data_end[], __ksyms_start[], __ksyms_end[];
@@ -43,12 +43,12 @@ static bool is_ram(const struct mem_region *m)
 static size_t ram_ranges(const struct boot_info *bi, struct range *out)
 {
     size_t n = 0;
-    out[n++] = (struct range){ 0, LOW_MEMORY_END };
+    out[n++] = (struct range){0, LOW_MEMORY_END};
     for (uint32_t i = 0; i < bi->mmap_count; i++) {
         const struct mem_region *m = &bi->mmap[i];
         if (!is_ram(m) || m->length == 0)
             continue;
-        struct range r = { m->base & ~(PAGE_4K - 1), (m->base + m->length + PAGE_4K - 1) & ~(PAGE_4K - 1) };
+        struct range r = {m->base & ~(PAGE_4K - 1), (m->base + m->length + PAGE_4K - 1) & ~(PAGE_4K - 1)};
         size_t j = n++;
         for (; j > 0 && out[j - 1].start > r.start; j--)
             out[j] = out[j - 1];

@@ -12,8 +12,8 @@
 
 #include "lib/spinlock.h"
 
-#define MAX_CPUS     64
-#define SCHED_PRIOS  4 /* 0 is the highest priority */
+#define MAX_CPUS 64
+#define SCHED_PRIOS 4 /* 0 is the highest priority */
 
 struct thread;
 
@@ -27,19 +27,19 @@ struct runqueue {
 
 struct cpu {
     struct cpu *self; /* must stay first: this_cpu() reads %gs:0 */
-    uint32_t id;      /* logical number, index into cpus[] */
+    uint32_t id; /* logical number, index into cpus[] */
     uint32_t apic_id;
     /* SYSCALL entry (syscall.S) reads these two at fixed offsets (<arch/syscall.h>). */
-    uint64_t syscall_user_rsp;  /* scratch: the user RSP while the entry switches stacks */
-    uint64_t *syscall_rsp0;     /* where this CPU keeps the running thread's kernel stack top (TSS.RSP0) */
+    uint64_t syscall_user_rsp; /* scratch: the user RSP while the entry switches stacks */
+    uint64_t *syscall_rsp0; /* where this CPU keeps the running thread's kernel stack top (TSS.RSP0) */
     volatile bool online;
     struct thread *current;
     struct thread *idle;
     struct thread *prev; /* the thread switched away from, until the switch finishes */
     struct runqueue rq;
     volatile bool need_resched;
-    volatile int idle_halted;  /* in the idle loop's hlt: TLB shootdowns skip it (lazy) */
-    volatile int lazy_flush;   /* a skipped shootdown: flush everything before running */
+    volatile int idle_halted; /* in the idle loop's hlt: TLB shootdowns skip it (lazy) */
+    volatile int lazy_flush; /* a skipped shootdown: flush everything before running */
     void *arch; /* this CPU's descriptor tables (struct cpu_tables) */
     void *idle_stack_top; /* the stack its idle thread runs on (APs) */
     /* statistics, for tests and the log */
@@ -47,7 +47,7 @@ struct cpu {
     uint64_t switches;
     uint64_t idle_ticks;
     uint64_t enqueued; /* threads queued here (placement and wake-ups) */
-    uint64_t stolen;   /* threads this CPU took from other CPUs' queues */
+    uint64_t stolen; /* threads this CPU took from other CPUs' queues */
 };
 
 _Static_assert(__builtin_offsetof(struct cpu, id) == 8, "percpu_index() reads struct cpu.id at %gs:8");

@@ -28,20 +28,20 @@ struct process {
     uint64_t pid;
     struct addr_space *as;
     volatile uint32_t threads; /* threads created in it and not yet reaped */
-    volatile uint32_t refs;    /* 1 while it has threads, + process_get handles */
+    volatile uint32_t refs; /* 1 while it has threads, + process_get handles */
     char name[24];
-    cnode_t cnode;             /* under cap_lock */
-    cap_slot_t *cnode_chunk;   /* the first chunk's memory; NULL (under cap_lock) once torn down */
-    cap_object_t obj;          /* what Process capabilities refer to (holds one ref while any exist) */
-    spinlock_t lock;           /* guards thread_list and the exit fields */
+    cnode_t cnode; /* under cap_lock */
+    cap_slot_t *cnode_chunk; /* the first chunk's memory; NULL (under cap_lock) once torn down */
+    cap_object_t obj; /* what Process capabilities refer to (holds one ref while any exist) */
+    spinlock_t lock; /* guards thread_list and the exit fields */
     struct thread *thread_list; /* linked through thread.proc_next */
-    volatile bool killed;      /* process_kill ran: its threads are exiting */
-    volatile bool exited;      /* the last thread has been reaped */
+    volatile bool killed; /* process_kill ran: its threads are exiting */
+    volatile bool exited; /* the last thread has been reaped */
     volatile bool status_set;
     int64_t exit_status;
-    spinlock_t umap_lock;      /* guards umaps and umap_closed (mm/umem.h) */
-    struct umap *umaps;        /* pages mapped from MemoryFrame caps */
-    bool umap_closed;          /* torn down: no new cap mappings */
+    spinlock_t umap_lock; /* guards umaps and umap_closed (mm/umem.h) */
+    struct umap *umaps; /* pages mapped from MemoryFrame caps */
+    bool umap_closed; /* torn down: no new cap mappings */
 };
 
 /* A new process with an empty user address space and CNode; NULL when out of memory. */

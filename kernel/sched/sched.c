@@ -18,7 +18,7 @@ volatile bool percpu_ready;
 volatile uint32_t cpu_count;
 
 uint32_t sched_quantum_ticks = 10; /* 10 ms */
-uint64_t sched_tick_ns = 1000000;  /* 1 ms */
+uint64_t sched_tick_ns = 1000000; /* 1 ms */
 void (*sched_kick_cpu)(struct cpu *c);
 void (*sched_idle_enter_hook)(void);
 void (*sched_idle_exit_hook)(void);
@@ -78,8 +78,7 @@ static struct thread *rq_take(struct runqueue *rq, uint32_t id)
     struct thread *self = this_cpu()->current;
     for (int p = 0; p < SCHED_PRIOS; p++)
         for (struct thread *t = rq->head[p]; t; t = t->next)
-            if ((t->affinity & (1ull << id)) &&
-                (t == self || !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))) {
+            if ((t->affinity & (1ull << id)) && (t == self || !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))) {
                 rq_unlink(rq, t);
                 return t;
             }
@@ -229,8 +228,7 @@ bool sched_wake(struct thread *t, int result)
 {
     int expected = THREAD_BLOCKED;
     t->wake_result = result;
-    if (!__atomic_compare_exchange_n(&t->state, &expected, THREAD_READY, false, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_ACQUIRE))
+    if (!__atomic_compare_exchange_n(&t->state, &expected, THREAD_READY, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         return false;
     t->reason = BLOCK_NONE;
     struct cpu *c = &cpus[t->cpu];

@@ -16,56 +16,56 @@ struct process;
 struct waitq;
 
 enum thread_state {
-    THREAD_READY,   /* queued on a run queue */
+    THREAD_READY, /* queued on a run queue */
     THREAD_RUNNING, /* on a CPU */
     THREAD_BLOCKED, /* waiting: see block_reason */
-    THREAD_DEAD,    /* exited; waiting for the reaper */
+    THREAD_DEAD, /* exited; waiting for the reaper */
 };
 
 enum block_reason {
     BLOCK_NONE,
     BLOCK_SLEEP, /* sched_sleep_ns */
-    BLOCK_WAIT,  /* a wait queue */
-    BLOCK_SEND,  /* IPC, later */
+    BLOCK_WAIT, /* a wait queue */
+    BLOCK_SEND, /* IPC, later */
     BLOCK_RECV,
     BLOCK_IRQ,
 };
 
 #define THREAD_STACK_PAGES 4
-#define AFFINITY_ALL       (~0ull)
+#define AFFINITY_ALL (~0ull)
 
 typedef void (*thread_fn)(void *arg);
 
 struct thread {
     uint64_t saved_rsp; /* arch_switch saves and loads this */
     uint64_t tid;
-    volatile int state;          /* enum thread_state, changed atomically */
+    volatile int state; /* enum thread_state, changed atomically */
     enum block_reason reason;
-    int priority;                /* 0..SCHED_PRIOS-1, 0 highest */
-    uint64_t affinity;           /* bit n: may run on CPU n */
-    volatile int cpu;            /* the CPU whose run queue holds it / that ran it last */
-    volatile int on_cpu;         /* 1 while a CPU runs on its stack */
-    volatile bool kill_pending;  /* thread_kill asked it to exit */
-    int wake_result;             /* what a blocked wait returns: 0, or an error */
-    int quantum_left;            /* ticks until preemption */
+    int priority; /* 0..SCHED_PRIOS-1, 0 highest */
+    uint64_t affinity; /* bit n: may run on CPU n */
+    volatile int cpu; /* the CPU whose run queue holds it / that ran it last */
+    volatile int on_cpu; /* 1 while a CPU runs on its stack */
+    volatile bool kill_pending; /* thread_kill asked it to exit */
+    int wake_result; /* what a blocked wait returns: 0, or an error */
+    int quantum_left; /* ticks until preemption */
     void *kstack_top;
-    void *fpu;                   /* XSAVE/FXSAVE area (64-byte aligned), or NULL */
-    void *fpu_alloc;             /* the allocation fpu lies in */
-    struct process *process;     /* NULL for kernel threads */
-    struct thread *proc_next;    /* the process's thread list (process.c) */
-    bool kill_woken;             /* process_kill has woken it (under the process lock) */
-    uint64_t user_entry[3];      /* user threads: first RIP, RSP and RDI (uthread.c) */
-    uint64_t ipc_msg[3];         /* IPC: the message being sent or received (endpoint.c) */
-    struct thread *next, *prev;  /* run queue or wait queue links */
-    struct waitq *waitq;         /* the wait queue it is blocked on, if any */
-    volatile int refs;           /* handle references: see thread_put */
-    uint64_t wake_at_ns;         /* BLOCK_SLEEP deadline */
+    void *fpu; /* XSAVE/FXSAVE area (64-byte aligned), or NULL */
+    void *fpu_alloc; /* the allocation fpu lies in */
+    struct process *process; /* NULL for kernel threads */
+    struct thread *proc_next; /* the process's thread list (process.c) */
+    bool kill_woken; /* process_kill has woken it (under the process lock) */
+    uint64_t user_entry[3]; /* user threads: first RIP, RSP and RDI (uthread.c) */
+    uint64_t ipc_msg[3]; /* IPC: the message being sent or received (endpoint.c) */
+    struct thread *next, *prev; /* run queue or wait queue links */
+    struct waitq *waitq; /* the wait queue it is blocked on, if any */
+    volatile int refs; /* handle references: see thread_put */
+    uint64_t wake_at_ns; /* BLOCK_SLEEP deadline */
     struct thread *sleep_next;
     struct thread *dead_next;
     struct thread *all_next, *all_prev; /* every thread alive, for debugging dumps */
     thread_fn entry;
     void *arg;
-    uint64_t runs;               /* times switched to */
+    uint64_t runs; /* times switched to */
     char name[24];
 };
 

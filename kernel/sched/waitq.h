@@ -23,7 +23,10 @@ struct waitq {
     struct thread *head, *tail;
 };
 
-#define WAITQ_INIT(n) { SPINLOCK_INIT(n), NULL, NULL }
+#define WAITQ_INIT(n) \
+    { \
+        SPINLOCK_INIT(n), NULL, NULL \
+    }
 
 /*
  * With wq->lock held: queues the caller, releases the lock, blocks, and

@@ -25,7 +25,7 @@ static const struct {
     syscall_fn fn;
     int outs;
 } table[MN_SYSCALL_COUNT] = {
-#define SYSCALL_ENTRY_(name, num, args, outs, doc) [num] = { sys_##name, outs },
+#define SYSCALL_ENTRY_(name, num, args, outs, doc) [num] = {sys_##name, outs},
     MN_SYSCALL_TABLE(SYSCALL_ENTRY_)
 #undef SYSCALL_ENTRY_
 };

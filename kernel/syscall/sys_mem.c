@@ -97,8 +97,8 @@ int64_t sys_MAP_MEMORY(const uint64_t a[6], uint64_t out[3])
     int r = check_range(a[2], 1);
     if (r != MN_ERR_OK)
         return r;
-    uint8_t need = MN_RIGHT_READ | (flags & MN_MAP_WRITE ? MN_RIGHT_WRITE : 0) |
-                   (flags & MN_MAP_EXEC ? MN_RIGHT_EXEC : 0);
+    uint8_t need =
+        MN_RIGHT_READ | (flags & MN_MAP_WRITE ? MN_RIGHT_WRITE : 0) | (flags & MN_MAP_EXEC ? MN_RIGHT_EXEC : 0);
     struct process *target = NULL;
     struct mem_frame *f = NULL;
     cap_slot_t *fs;

@@ -21,10 +21,10 @@ struct kbench {
     uint64_t (*fn)(void);
 };
 
-#define KBENCH(id, figure)                                                                       \
-    static uint64_t kbench_fn_##id(void);                                                        \
-    __attribute__((used, section(".kbenches"), aligned(8))) static const struct kbench kbench_##id = \
-        { figure, kbench_fn_##id };                                                              \
+#define KBENCH(id, figure) \
+    static uint64_t kbench_fn_##id(void); \
+    __attribute__((used, section(".kbenches"), aligned(8))) static const struct kbench kbench_##id = {figure, \
+                                                                                                      kbench_fn_##id}; \
     static uint64_t kbench_fn_##id(void)
 
 /* What a benchmark returns when this boot cannot measure it (e.g. one CPU). */

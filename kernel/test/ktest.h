@@ -17,20 +17,20 @@ struct ktest {
     bool manual; /* only when named explicitly (e.g. tests that panic on purpose) */
 };
 
-#define KTEST_DEFINE(n, is_manual)                                                             \
-    static const char *ktest_fn_##n(void);                                                     \
-    __attribute__((used, section(".ktests"), aligned(8))) static const struct ktest ktest_##n = \
-        { #n, ktest_fn_##n, is_manual };                                                       \
+#define KTEST_DEFINE(n, is_manual) \
+    static const char *ktest_fn_##n(void); \
+    __attribute__((used, section(".ktests"), aligned(8))) static const struct ktest ktest_##n = {#n, ktest_fn_##n, \
+                                                                                                 is_manual}; \
     static const char *ktest_fn_##n(void)
 
-#define KTEST(n)        KTEST_DEFINE(n, false)
+#define KTEST(n) KTEST_DEFINE(n, false)
 #define KTEST_MANUAL(n) KTEST_DEFINE(n, true)
 
 /* Fails the current test with `msg` unless cond holds. */
-#define KTEST_CHECK(cond, msg)  \
-    do {                        \
-        if (!(cond))            \
-            return msg;         \
+#define KTEST_CHECK(cond, msg) \
+    do { \
+        if (!(cond)) \
+            return msg; \
     } while (0)
 
 /* True once a test=... selection was given on the command line. */

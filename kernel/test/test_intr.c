@@ -179,7 +179,7 @@ KTEST(intr_probe_nested)
 }
 
 extern char __text_start[], __rodata_start[];
-static uint8_t data_code[16] __attribute__((aligned(16))) = { 0xC3 }; /* ret, if it runs */
+static uint8_t data_code[16] __attribute__((aligned(16))) = {0xC3}; /* ret, if it runs */
 
 KTEST(intr_write_text)
 {
@@ -187,8 +187,7 @@ KTEST(intr_write_text)
     uint8_t *target = (uint8_t *)do_nothing;
     const char *err = expect_fault(do_write_byte, target, 14, &fi);
     if (err)
-        return err[0] == 'n' ? "writing .text did not fault (W^X not in force: the VMM's page tables are not in)"
-                             : err;
+        return err[0] == 'n' ? "writing .text did not fault (W^X not in force: the VMM's page tables are not in)" : err;
     KTEST_CHECK(fi.addr == (uint64_t)(uintptr_t)target, "#PF CR2 is not the .text address");
     KTEST_CHECK((fi.error & (PF_P | PF_W | PF_U)) == (PF_P | PF_W), "#PF error is not 'present, write, kernel'");
     return NULL;
@@ -223,8 +222,7 @@ KTEST(intr_exec_data)
     struct fault_info fi;
     const char *err = expect_fault(do_exec_data, data_code, 14, &fi);
     if (err)
-        return err[0] == 'n' ? "executing .data did not fault (NX not applied: the VMM's page tables are not in)"
-                             : err;
+        return err[0] == 'n' ? "executing .data did not fault (NX not applied: the VMM's page tables are not in)" : err;
     KTEST_CHECK(fi.addr == (uint64_t)(uintptr_t)data_code, "#PF CR2 is not the .data address");
     KTEST_CHECK(fi.rip == (uint64_t)(uintptr_t)data_code, "#PF RIP is not the .data address");
     KTEST_CHECK((fi.error & (PF_P | PF_I | PF_U)) == (PF_P | PF_I), "#PF error is not 'present, fetch, kernel'");
@@ -285,7 +283,7 @@ KTEST_MANUAL(intr_fault_panic)
     return "the write to an unmapped address did not fault";
 }
 
-#define USER_CODE  0x400000ull
+#define USER_CODE 0x400000ull
 #define USER_STACK 0x7FFFFFFFE000ull
 
 /*
@@ -323,7 +321,7 @@ static const char *run_user(const uint8_t *code, size_t n, struct fault_info *fi
 KTEST(intr_user_mode_faults)
 {
     struct fault_info fi;
-    static const uint8_t ud2[] = { 0x0F, 0x0B };
+    static const uint8_t ud2[] = {0x0F, 0x0B};
     const char *err = run_user(ud2, sizeof ud2, &fi);
     if (err)
         return err;
@@ -333,11 +331,11 @@ KTEST(intr_user_mode_faults)
     KTEST_CHECK(fi.frame.rsp == USER_STACK - 64, "user RSP not preserved in the frame");
 
     /* int3 is allowed from Ring 3 (gate DPL 3); int 0x40 is not (#GP, IDT error code). */
-    static const uint8_t bp[] = { 0xCC };
+    static const uint8_t bp[] = {0xCC};
     if ((err = run_user(bp, sizeof bp, &fi)))
         return err;
     KTEST_CHECK(fi.vector == 3 && fi.rip == USER_CODE + 1, "int3 in Ring 3 did not raise #BP");
-    static const uint8_t soft[] = { 0xCD, 0x40 };
+    static const uint8_t soft[] = {0xCD, 0x40};
     if ((err = run_user(soft, sizeof soft, &fi)))
         return err;
     /* The error code names the IDT entry: vector << 3 | IDT bit (QEMU's TCG gives vector << 4). */
@@ -345,7 +343,7 @@ KTEST(intr_user_mode_faults)
                 "int 0x40 from Ring 3 was not refused with #GP naming IDT entry 0x40");
 
     /* Reading kernel memory: #PF, present, user, read. */
-    uint8_t rd[10] = { 0x48, 0xA1 }; /* movabs rax, [KERNEL_VMA + 0x100000 text] */
+    uint8_t rd[10] = {0x48, 0xA1}; /* movabs rax, [KERNEL_VMA + 0x100000 text] */
     uint64_t target = (uint64_t)(uintptr_t)__text_start;
     memcpy(rd + 2, &target, 8);
     if ((err = run_user(rd, sizeof rd, &fi)))

@@ -199,8 +199,8 @@ KTEST(vmm_addr_space_lifecycle)
     uint64_t base = pmm_free_count();
     as = addr_space_create();
     KTEST_CHECK(as, "addr_space_create failed");
-    static const uintptr_t spots[] = { 0x400000, 0x401000, 0x600000, 0x40000000, 0x10000000, 0x7FFFFFFFD000,
-                                       0x7FFFFFFFE000, 0x123456789000 };
+    static const uintptr_t spots[] = {0x400000,   0x401000,       0x600000,       0x40000000,
+                                      0x10000000, 0x7FFFFFFFD000, 0x7FFFFFFFE000, 0x123456789000};
     for (size_t i = 0; i < sizeof spots / sizeof spots[0]; i++) {
         uint64_t f = pmm_alloc();
         KTEST_CHECK(f && vmm_map(as, spots[i], f, VMM_USER | VMM_WRITE) == 0, "user mapping failed");
@@ -238,12 +238,12 @@ KTEST(vmm_random_model)
     KTEST_CHECK(as, "addr_space_create failed");
     for (int i = 0; i < SLOTS; i++) {
         /* Neighbours, other page tables, other PDs, other PML4 entries. */
-        static const uintptr_t regions[] = { 0x400000, 0x7FF000000000, 0x40000000, 0x123400000000 };
+        static const uintptr_t regions[] = {0x400000, 0x7FF000000000, 0x40000000, 0x123400000000};
         m[i].va = regions[i % 4] + (uintptr_t)(i / 4) * (i % 2 ? 0x201000 : PAGE_SIZE);
         m[i].mapped = false;
     }
-    static const unsigned choices[] = { VMM_USER, VMM_USER | VMM_WRITE, VMM_USER | VMM_EXEC, VMM_WRITE,
-                                        VMM_USER | VMM_UC | VMM_WRITE, VMM_USER | VMM_WC };
+    static const unsigned choices[] = {VMM_USER,  VMM_USER | VMM_WRITE,          VMM_USER | VMM_EXEC,
+                                       VMM_WRITE, VMM_USER | VMM_UC | VMM_WRITE, VMM_USER | VMM_WC};
     const char *err = NULL;
     for (int op = 0; op < OPS && !err; op++) {
         int i = (int)(rng() % SLOTS);

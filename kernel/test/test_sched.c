@@ -42,7 +42,7 @@ static bool reap_settle(uint64_t baseline, uint64_t timeout_ms)
 /* ---- many threads, counters, every CPU used ----------------------------- */
 
 #define COUNTER_THREADS 200
-#define COUNTER_ITERS   1000
+#define COUNTER_ITERS 1000
 
 static struct {
     spinlock_t lock;
@@ -50,7 +50,7 @@ static struct {
     uint64_t per_thread[COUNTER_THREADS];
     uint64_t cpus_seen[COUNTER_THREADS];
     volatile uint32_t done;
-} ctr = { .lock = SPINLOCK_INIT("test counter") };
+} ctr = {.lock = SPINLOCK_INIT("test counter")};
 
 static void counter_main(void *arg)
 {
@@ -105,8 +105,8 @@ KTEST(sched_counters)
         cpus_used |= ctr.cpus_seen[i];
     for (uint32_t c = 0; c < MAX_CPUS; c++)
         if (cpus[c].online)
-            kprintf("sched_counters: CPU %u: %lu switches, %lu queued, %lu stolen, counter threads ran here: %s\n",
-                    c, cpus[c].switches - switches_before[c], cpus[c].enqueued, cpus[c].stolen,
+            kprintf("sched_counters: CPU %u: %lu switches, %lu queued, %lu stolen, counter threads ran here: %s\n", c,
+                    cpus[c].switches - switches_before[c], cpus[c].enqueued, cpus[c].stolen,
                     (cpus_used >> c) & 1 ? "yes" : "no");
     for (uint32_t c = 0; c < MAX_CPUS; c++)
         if (cpus[c].online)
@@ -182,7 +182,7 @@ KTEST(sched_preemption)
  */
 KTEST(sched_sleep_accuracy)
 {
-    static const uint64_t ms[] = { 10, 50, 100 };
+    static const uint64_t ms[] = {10, 50, 100};
     for (int i = 0; i < 3; i++) {
         uint64_t want = ms[i] * 1000000ull, took[3];
         for (int r = 0; r < 3; r++) {
@@ -193,8 +193,8 @@ KTEST(sched_sleep_accuracy)
         }
         uint64_t lo = took[0] < took[1] ? took[0] : took[1], hi = took[0] < took[1] ? took[1] : took[0];
         uint64_t median = took[2] < lo ? lo : took[2] > hi ? hi : took[2];
-        kprintf("sched_sleep_accuracy: asked %lu ms, slept %lu / %lu / %lu us (tick %lu us)\n", ms[i],
-                took[0] / 1000, took[1] / 1000, took[2] / 1000, sched_tick_ns / 1000);
+        kprintf("sched_sleep_accuracy: asked %lu ms, slept %lu / %lu / %lu us (tick %lu us)\n", ms[i], took[0] / 1000,
+                took[1] / 1000, took[2] / 1000, sched_tick_ns / 1000);
         KTEST_CHECK(median <= want + sched_tick_ns + 4000000, "median wake-up more than one tick (+4 ms) late");
     }
     return NULL;
@@ -246,8 +246,8 @@ KTEST(sched_create_exit_10000)
     struct heap_stats heap1 = kheap_stats();
     uint64_t frames1 = pmm_free_count() + heap_frames(&heap1);
     kprintf("sched_create_exit_10000: free + heap-owned frames %lu -> %lu (heap arenas %zu -> %zu KiB), "
-            "heap bytes in use %zu -> %zu\n", frames0, frames1, heap0.arena_bytes >> 10, heap1.arena_bytes >> 10,
-            heap0.bytes_in_use, heap1.bytes_in_use);
+            "heap bytes in use %zu -> %zu\n",
+            frames0, frames1, heap0.arena_bytes >> 10, heap1.arena_bytes >> 10, heap0.bytes_in_use, heap1.bytes_in_use);
     KTEST_CHECK(frames1 == frames0, "frames leaked");
     KTEST_CHECK(heap1.bytes_in_use == heap0.bytes_in_use, "heap bytes leaked");
     return NULL;
@@ -366,7 +366,7 @@ KTEST(sched_tlb_shootdown)
 /* ---- stress: create, block, wake, kill at random ------------------------ */
 
 #define STRESS_WORKERS 16
-#define STRESS_OPS     3000
+#define STRESS_OPS 3000
 
 static struct waitq stress_wq = WAITQ_INIT("stress");
 static volatile uint32_t stress_tokens, stress_ops_done;
@@ -395,7 +395,7 @@ static void stress_sleeper(void *arg)
 static void stress_worker(void *arg)
 {
     uint64_t seed = (uintptr_t)arg * 0x9E3779B97F4A7C15ull + 1;
-    struct thread *kids[8] = { 0 };
+    struct thread *kids[8] = {0};
     while (__atomic_fetch_add(&stress_ops_done, 1, __ATOMIC_RELAXED) < STRESS_OPS) {
         uint64_t r = rng_next(&seed);
         int slot = (int)(r % 8);
@@ -421,12 +421,8 @@ static void stress_worker(void *arg)
                 kids[slot] = NULL;
             }
             break;
-        case 3:
-            sched_yield();
-            break;
-        default:
-            sched_sleep_ns((r >> 20) % 2000000);
-            break;
+        case 3: sched_yield(); break;
+        default: sched_sleep_ns((r >> 20) % 2000000); break;
         }
     }
     for (int i = 0; i < 8; i++)

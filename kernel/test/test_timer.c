@@ -247,7 +247,7 @@ KTEST(ioapic_rtc_irq8)
     uint64_t flags = irq_save();
     uint8_t a_old = cmos_read(0x0A), b_old = cmos_read(0x0B);
     cmos_write(0x0A, (a_old & 0xF0) | 6); /* rate 6: 1024 Hz */
-    cmos_write(0x0B, b_old | 0x40);       /* periodic interrupt enable */
+    cmos_write(0x0B, b_old | 0x40); /* periodic interrupt enable */
     (void)cmos_read(0x0C);
     hits = 0;
     ioapic_unmask((uint32_t)gsi);

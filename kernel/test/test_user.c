@@ -161,14 +161,14 @@ static const struct {
     const char *what;
     int64_t status;
 } faults[] = {
-    { "page fault (NULL write)", PROCESS_KILLED_BASE - 14 },
-    { "#GP (non-canonical address)", PROCESS_KILLED_BASE - 13 },
-    { "#UD", PROCESS_KILLED_BASE - 6 },
-    { "divide error", PROCESS_KILLED_BASE - 0 },
-    { "stack overflow into the guard page", PROCESS_KILLED_BASE - 14 },
-    { "port I/O without an IoPort cap", PROCESS_KILLED_BASE - 13 },
-    { "write to its own code", PROCESS_KILLED_BASE - 14 },
-    { "jump into the kernel", PROCESS_KILLED_BASE - 14 },
+    {"page fault (NULL write)", PROCESS_KILLED_BASE - 14},
+    {"#GP (non-canonical address)", PROCESS_KILLED_BASE - 13},
+    {"#UD", PROCESS_KILLED_BASE - 6},
+    {"divide error", PROCESS_KILLED_BASE - 0},
+    {"stack overflow into the guard page", PROCESS_KILLED_BASE - 14},
+    {"port I/O without an IoPort cap", PROCESS_KILLED_BASE - 13},
+    {"write to its own code", PROCESS_KILLED_BASE - 14},
+    {"jump into the kernel", PROCESS_KILLED_BASE - 14},
 };
 
 static const char *run_faults(void)
@@ -191,12 +191,11 @@ static const char *run_faults(void)
         start(&u, 0);
         int64_t st = finish(&u);
         if (st != faults[k].status) {
-            log_error("test_user: fault %zu (%s): status %ld, expected %ld\n", k, faults[k].what, st,
-                      faults[k].status);
+            log_error("test_user: fault %zu (%s): status %ld, expected %ld\n", k, faults[k].what, st, faults[k].status);
             return "a faulting program did not die of the expected exception";
         }
     }
-    uint64_t msg[3] = { 42, 0, 0 };
+    uint64_t msg[3] = {42, 0, 0};
     KTEST_CHECK(endpoint_send(ep, msg, true) == MN_ERR_OK, "the bystander no longer receives");
     KTEST_CHECK(finish(&by) == 42, "the bystander did not get the message");
     endpoint_put(ep);
@@ -338,7 +337,7 @@ static const char *run_ipc_fifo(void)
     if (err)
         return err;
     for (int i = 0; i < 3; i++) {
-        uint64_t m[3] = { 10u + i, 0, 0 };
+        uint64_t m[3] = {10u + i, 0, 0};
         KTEST_CHECK(endpoint_send(ep, m, false) == MN_ERR_OK, "no receiver waiting");
     }
     for (int i = 0; i < 3; i++)

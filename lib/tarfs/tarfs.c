@@ -135,7 +135,7 @@ static enum tarfs_error parse_header(const tarfs_t *fs, size_t off, tarfs_entry_
     }
     if (!checksum_ok(h))
         return TARFS_ERR_CHECKSUM;
-    static const char magic[8] = { 'u', 's', 't', 'a', 'r', 0, '0', '0' };
+    static const char magic[8] = {'u', 's', 't', 'a', 'r', 0, '0', '0'};
     for (unsigned i = 0; i < 8; i++)
         if (h[H_MAGIC + i] != (uint8_t)magic[i])
             return TARFS_ERR_MAGIC;
@@ -179,7 +179,7 @@ static enum tarfs_error parse_header(const tarfs_t *fs, size_t off, tarfs_entry_
 
 int tarfs_open(tarfs_t *fs, const void *buf, size_t size, tarfs_error_info_t *err)
 {
-    tarfs_t t = { buf, buf ? size : 0, 0, 0 };
+    tarfs_t t = {buf, buf ? size : 0, 0, 0};
     tarfs_entry_t e;
     size_t off = 0;
     for (;;) {

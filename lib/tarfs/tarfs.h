@@ -33,37 +33,37 @@
 #define TARFS_CONTIGUOUS '7'
 
 /* X(NAME, message) */
-#define TARFS_ERROR_TABLE(X)                                                 \
-    X(OK, "valid")                                                           \
+#define TARFS_ERROR_TABLE(X) \
+    X(OK, "valid") \
     X(TRUNCATED, "archive ends inside a header or has no end-of-archive block") \
-    X(CHECKSUM, "header checksum mismatch")                                  \
-    X(MAGIC, "not a POSIX ustar header (magic/version)")                     \
-    X(NUMBER, "malformed octal field (size, mode or checksum)")              \
-    X(NAME, "empty name or a name with control characters")                  \
-    X(TYPE, "unsupported entry type")                                        \
+    X(CHECKSUM, "header checksum mismatch") \
+    X(MAGIC, "not a POSIX ustar header (magic/version)") \
+    X(NUMBER, "malformed octal field (size, mode or checksum)") \
+    X(NAME, "empty name or a name with control characters") \
+    X(TYPE, "unsupported entry type") \
     X(DATA_PAST_END, "entry data runs past the end of the archive")
 
 enum tarfs_error {
 #define TARFS_ERROR_ENUM_(name, msg) TARFS_ERR_##name,
     TARFS_ERROR_TABLE(TARFS_ERROR_ENUM_)
 #undef TARFS_ERROR_ENUM_
-    TARFS_ERR_COUNT
+        TARFS_ERR_COUNT
 };
 
 typedef struct tarfs {
     const uint8_t *base;
-    size_t size;    /* bytes of the buffer */
-    size_t end;     /* offset of the end-of-archive block */
+    size_t size; /* bytes of the buffer */
+    size_t end; /* offset of the end-of-archive block */
     uint32_t count; /* entries */
 } tarfs_t;
 
 typedef struct tarfs_entry {
     char path[TARFS_PATH_MAX]; /* normalized, NUL-terminated */
-    char type;                 /* TARFS_* */
-    uint32_t mode;             /* permission bits */
-    const void *data;          /* inside the archive buffer */
-    size_t size;               /* bytes at data */
-    size_t offset;             /* the header's offset in the archive */
+    char type; /* TARFS_* */
+    uint32_t mode; /* permission bits */
+    const void *data; /* inside the archive buffer */
+    size_t size; /* bytes at data */
+    size_t offset; /* the header's offset in the archive */
 } tarfs_entry_t;
 
 typedef struct tarfs_error_info {

@@ -3,14 +3,16 @@
  * comparisons) used by every phase. */
 #include "internal.h"
 
-void *wasm_alloc_zero(size_t n) {
+void *wasm_alloc_zero(size_t n)
+{
     void *p = wasm_platform_alloc(n);
     if (p)
         wasm_memset(p, 0, n);
     return p;
 }
 
-bool wasm_names_eq(const char *a, size_t alen, const char *b, size_t blen) {
+bool wasm_names_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
     if (alen != blen)
         return false;
     for (size_t i = 0; i < alen; i++)
@@ -19,7 +21,8 @@ bool wasm_names_eq(const char *a, size_t alen, const char *b, size_t blen) {
     return true;
 }
 
-bool wasm_functype_eq(const wasm_functype_t *a, const wasm_functype_t *b) {
+bool wasm_functype_eq(const wasm_functype_t *a, const wasm_functype_t *b)
+{
     if (a == b)
         return true;
     if (a->nparams != b->nparams || a->nresults != b->nresults)
@@ -30,7 +33,8 @@ bool wasm_functype_eq(const wasm_functype_t *a, const wasm_functype_t *b) {
     return true;
 }
 
-const char *wasm_valtype_name(wasm_valtype_t t) {
+const char *wasm_valtype_name(wasm_valtype_t t)
+{
     switch (t) {
     case WASM_I32: return "i32";
     case WASM_I64: return "i64";
@@ -50,13 +54,15 @@ typedef struct fmt_out {
     size_t n, len;
 } fmt_out_t;
 
-static void put(fmt_out_t *o, char c) {
+static void put(fmt_out_t *o, char c)
+{
     if (o->len + 1 < o->n)
         o->buf[o->len] = c;
     o->len++;
 }
 
-static void put_uint(fmt_out_t *o, uint64_t v, unsigned base, bool neg) {
+static void put_uint(fmt_out_t *o, uint64_t v, unsigned base, bool neg)
+{
     char tmp[24];
     int i = 0;
     if (neg)
@@ -69,7 +75,8 @@ static void put_uint(fmt_out_t *o, uint64_t v, unsigned base, bool neg) {
         put(o, tmp[--i]);
 }
 
-int wasm_vformat(char *buf, size_t n, const char *fmt, va_list ap) {
+int wasm_vformat(char *buf, size_t n, const char *fmt, va_list ap)
+{
     fmt_out_t o = {buf, n, 0};
     for (const char *p = fmt; *p; p++) {
         int longs = 0, prec = -1;
@@ -109,7 +116,10 @@ int wasm_vformat(char *buf, size_t n, const char *fmt, va_list ap) {
         }
         case '%': put(&o, '%'); break;
         case 0: p--; break;
-        default: put(&o, '%'); put(&o, *p); break;
+        default:
+            put(&o, '%');
+            put(&o, *p);
+            break;
         }
     }
     if (n)
@@ -117,7 +127,8 @@ int wasm_vformat(char *buf, size_t n, const char *fmt, va_list ap) {
     return (int)o.len;
 }
 
-int wasm_format(char *buf, size_t n, const char *fmt, ...) {
+int wasm_format(char *buf, size_t n, const char *fmt, ...)
+{
     va_list ap;
     int r;
     va_start(ap, fmt);
@@ -128,7 +139,8 @@ int wasm_format(char *buf, size_t n, const char *fmt, ...) {
 
 /* ---- modules ---- */
 
-int wasm_module_load(const uint8_t *bytes, size_t len, wasm_module_t **out, wasm_error_t *err) {
+int wasm_module_load(const uint8_t *bytes, size_t len, wasm_module_t **out, wasm_error_t *err)
+{
     wasm_module_t *m;
     int rc;
     if (err) {
@@ -158,11 +170,14 @@ int wasm_module_load(const uint8_t *bytes, size_t len, wasm_module_t **out, wasm
     return 0;
 }
 
-uint32_t wasm_module_import_count(const wasm_module_t *m) { return m->nimports; }
+uint32_t wasm_module_import_count(const wasm_module_t *m)
+{
+    return m->nimports;
+}
 
-void wasm_module_import(const wasm_module_t *m, uint32_t i, const char **module,
-                        size_t *module_len, const char **name, size_t *name_len,
-                        wasm_extern_kind_t *kind) {
+void wasm_module_import(const wasm_module_t *m, uint32_t i, const char **module, size_t *module_len, const char **name,
+                        size_t *name_len, wasm_extern_kind_t *kind)
+{
     const wasm_import_t *im = &m->imports[i];
     *module = im->module.p;
     *module_len = im->module.len;
@@ -171,10 +186,14 @@ void wasm_module_import(const wasm_module_t *m, uint32_t i, const char **module,
     *kind = (wasm_extern_kind_t)im->kind;
 }
 
-uint32_t wasm_module_export_count(const wasm_module_t *m) { return m->nexports; }
+uint32_t wasm_module_export_count(const wasm_module_t *m)
+{
+    return m->nexports;
+}
 
 void wasm_module_export(const wasm_module_t *m, uint32_t i, const char **name, size_t *name_len,
-                        wasm_extern_kind_t *kind) {
+                        wasm_extern_kind_t *kind)
+{
     *name = m->exports[i].name.p;
     *name_len = m->exports[i].name.len;
     *kind = (wasm_extern_kind_t)m->exports[i].kind;
@@ -182,8 +201,9 @@ void wasm_module_export(const wasm_module_t *m, uint32_t i, const char **name, s
 
 /* ---- calls ---- */
 
-int wasm_func_call(wasm_store_t *s, wasm_func_t *f, const wasm_val_t *args, uint32_t nargs,
-                   wasm_val_t *results, uint32_t nresults, wasm_error_t *err) {
+int wasm_func_call(wasm_store_t *s, wasm_func_t *f, const wasm_val_t *args, uint32_t nargs, wasm_val_t *results,
+                   uint32_t nresults, wasm_error_t *err)
+{
     const wasm_functype_t *t = f->type;
     wasm_value_t small[16], *vals = small;
     uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
@@ -195,8 +215,7 @@ int wasm_func_call(wasm_store_t *s, wasm_func_t *f, const wasm_val_t *args, uint
     if (nargs != t->nparams || nresults < t->nresults) {
         if (err) {
             err->code = WASM_E_ARG;
-            wasm_format(err->msg, sizeof err->msg, "expected %u arguments and %u results",
-                        t->nparams, t->nresults);
+            wasm_format(err->msg, sizeof err->msg, "expected %u arguments and %u results", t->nparams, t->nresults);
         }
         return WASM_E_ARG;
     }
@@ -229,9 +248,7 @@ int wasm_func_call(wasm_store_t *s, wasm_func_t *f, const wasm_val_t *args, uint
         err->code = rc;
         err->exit_status = s->exit_status;
         wasm_format(err->msg, sizeof err->msg, "%s",
-                    s->trap_code == TRAP_HOST && s->host_msg[0]
-                        ? s->host_msg
-                        : wasm_trap_messages[s->trap_code]);
+                    s->trap_code == TRAP_HOST && s->host_msg[0] ? s->host_msg : wasm_trap_messages[s->trap_code]);
     }
     if (vals != small)
         wasm_platform_free(vals);
@@ -240,30 +257,35 @@ int wasm_func_call(wasm_store_t *s, wasm_func_t *f, const wasm_val_t *args, uint
 
 /* ---- inside host functions ---- */
 
-void *wasm_host_memory(wasm_host_ctx_t *ctx, uint64_t offset, uint64_t len) {
+void *wasm_host_memory(wasm_host_ctx_t *ctx, uint64_t offset, uint64_t len)
+{
     wasm_memory_t *mem = ctx->inst ? ctx->inst->mem : NULL;
     if (!mem || offset > mem->size || len > mem->size - offset)
         return NULL;
     return mem->data + offset;
 }
 
-uint64_t wasm_host_memory_size(wasm_host_ctx_t *ctx) {
+uint64_t wasm_host_memory_size(wasm_host_ctx_t *ctx)
+{
     return ctx->inst && ctx->inst->mem ? ctx->inst->mem->size : 0;
 }
 
-int wasm_host_trap(wasm_host_ctx_t *ctx, const char *msg) {
+int wasm_host_trap(wasm_host_ctx_t *ctx, const char *msg)
+{
     ctx->store->trap_code = TRAP_HOST;
     wasm_format(ctx->store->host_msg, sizeof ctx->store->host_msg, "%s", msg);
     return 1;
 }
 
-int wasm_host_exit(wasm_host_ctx_t *ctx, int status) {
+int wasm_host_exit(wasm_host_ctx_t *ctx, int status)
+{
     ctx->store->trap_code = TRAP_EXIT;
     ctx->store->exit_status = status;
     return 1;
 }
 
-bool wasm_module_import_sig(const wasm_module_t *m, uint32_t i, char *buf, size_t n) {
+bool wasm_module_import_sig(const wasm_module_t *m, uint32_t i, char *buf, size_t n)
+{
     const wasm_functype_t *t;
     size_t k = 0;
     if (i >= m->nimports || m->imports[i].kind != WASM_EXTERN_FUNC)

@@ -18,7 +18,8 @@
  * emitted. */
 #include "compile.h"
 
-uint32_t wasm_cp_emit_cell(comp_t *c, wasm_cell_t v) {
+uint32_t wasm_cp_emit_cell(comp_t *c, wasm_cell_t v)
+{
     if (c->n == c->cap) {
         uint32_t ncap = c->cap ? c->cap * 2 : 256;
         wasm_cell_t *p;
@@ -41,7 +42,8 @@ uint32_t wasm_cp_emit_cell(comp_t *c, wasm_cell_t v) {
 }
 
 /* Emits handler + operand cell; returns the operand cell's index. */
-uint32_t wasm_cp_emit(comp_t *c, int op, uint32_t d, uint32_t a, int32_t b) {
+uint32_t wasm_cp_emit(comp_t *c, int op, uint32_t d, uint32_t a, int32_t b)
+{
     wasm_cell_t h, o;
     uint32_t at;
     h.u64 = 0;
@@ -57,19 +59,22 @@ uint32_t wasm_cp_emit(comp_t *c, int op, uint32_t d, uint32_t a, int32_t b) {
     return at;
 }
 
-void wasm_cp_emit_u64(comp_t *c, uint64_t v) {
+void wasm_cp_emit_u64(comp_t *c, uint64_t v)
+{
     wasm_cell_t x;
     x.u64 = v;
     wasm_cp_emit_cell(c, x);
 }
 
-void wasm_cp_emit_const(comp_t *c, uint32_t d, uint64_t v) {
+void wasm_cp_emit_const(comp_t *c, uint32_t d, uint64_t v)
+{
     wasm_cp_emit(c, OP_CONST, d, 0, 0);
     wasm_cp_emit_u64(c, v);
 }
 
 /* Makes entries [from, sp) hold their values in their own slots. */
-void wasm_cp_materialize(comp_t *c, uint32_t from) {
+void wasm_cp_materialize(comp_t *c, uint32_t from)
+{
     for (uint32_t i = from; i < c->sp; i++) {
         uint32_t s = pos_slot(c, i);
         if (c->st[i].is_const) {
@@ -85,7 +90,8 @@ void wasm_cp_materialize(comp_t *c, uint32_t from) {
     }
 }
 
-void wasm_cp_materialize_local(comp_t *c, uint32_t k) {
+void wasm_cp_materialize_local(comp_t *c, uint32_t k)
+{
     for (uint32_t i = 0; i < c->sp; i++) {
         if (!c->st[i].is_const && c->st[i].slot == k) {
             uint32_t s = pos_slot(c, i);
@@ -98,7 +104,8 @@ void wasm_cp_materialize_local(comp_t *c, uint32_t k) {
 
 /* ---- operand stack ---- */
 
-bool wasm_cp_push(comp_t *c, uint8_t t) {
+bool wasm_cp_push(comp_t *c, uint8_t t)
+{
     if (c->sp == c->st_cap) {
         uint32_t ncap = c->st_cap * 2;
         vent_t *p = wasm_platform_realloc(c->st, ncap * sizeof *p);
@@ -120,7 +127,8 @@ bool wasm_cp_push(comp_t *c, uint8_t t) {
 }
 
 /* Pops an entry of type want (0 = any); a constant stays deferred. */
-bool wasm_cp_pop_raw(comp_t *c, uint8_t want, vent_t *out) {
+bool wasm_cp_pop_raw(comp_t *c, uint8_t want, vent_t *out)
+{
     ctrl_t *f = &c->cs[c->csp - 1];
     if (c->sp == f->height) {
         if (f->unreachable) {
@@ -138,7 +146,8 @@ bool wasm_cp_pop_raw(comp_t *c, uint8_t want, vent_t *out) {
 }
 
 /* Pops an entry; a deferred constant is written to its own slot first. */
-bool wasm_cp_pop(comp_t *c, uint8_t want, vent_t *out) {
+bool wasm_cp_pop(comp_t *c, uint8_t want, vent_t *out)
+{
     if (!wasm_cp_pop_raw(c, want, out))
         return false;
     if (out->is_const) {
@@ -152,14 +161,16 @@ bool wasm_cp_pop(comp_t *c, uint8_t want, vent_t *out) {
     return true;
 }
 
-bool wasm_cp_pop_vals(comp_t *c, uint32_t n, const uint8_t *types) {
+bool wasm_cp_pop_vals(comp_t *c, uint32_t n, const uint8_t *types)
+{
     vent_t e;
     for (uint32_t i = n; i-- > 0;)
         TRY(wasm_cp_pop(c, types[i], &e));
     return true;
 }
 
-bool wasm_cp_push_vals(comp_t *c, uint32_t n, const uint8_t *types) {
+bool wasm_cp_push_vals(comp_t *c, uint32_t n, const uint8_t *types)
+{
     for (uint32_t i = 0; i < n; i++)
         TRY(wasm_cp_push(c, types[i]));
     return true;
@@ -167,7 +178,8 @@ bool wasm_cp_push_vals(comp_t *c, uint32_t n, const uint8_t *types) {
 
 /* Pops n values of the given types and pushes back what was popped (the
  * spec's wasm_cp_push_vals(wasm_cp_pop_vals(t*)), keeping unknown types and slots). */
-bool wasm_cp_repush(comp_t *c, uint32_t n, const uint8_t *types) {
+bool wasm_cp_repush(comp_t *c, uint32_t n, const uint8_t *types)
+{
     vent_t tmp[16], *e = n <= 16 ? tmp : wasm_platform_alloc(n * sizeof *e);
     bool ok = true;
     if (!e)
@@ -186,8 +198,8 @@ bool wasm_cp_repush(comp_t *c, uint32_t n, const uint8_t *types) {
 
 /* ---- control frames ---- */
 
-bool wasm_cp_push_ctrl(comp_t *c, uint8_t kind, uint32_t np, const uint8_t *p, uint32_t nr,
-                      const uint8_t *rs) {
+bool wasm_cp_push_ctrl(comp_t *c, uint8_t kind, uint32_t np, const uint8_t *p, uint32_t nr, const uint8_t *rs)
+{
     ctrl_t *f;
     bool dead = c->csp ? !live(c) : false;
     if (c->csp == c->cs_cap) {
@@ -212,26 +224,30 @@ bool wasm_cp_push_ctrl(comp_t *c, uint8_t kind, uint32_t np, const uint8_t *p, u
     return wasm_cp_push_vals(c, np, p);
 }
 
-void wasm_cp_label_types(const ctrl_t *f, uint32_t *n, const uint8_t **t) {
+void wasm_cp_label_types(const ctrl_t *f, uint32_t *n, const uint8_t **t)
+{
     if (f->kind == K_LOOP)
         *n = f->nparams, *t = f->params;
     else
         *n = f->nresults, *t = f->results;
 }
 
-void wasm_cp_set_unreachable(comp_t *c) {
+void wasm_cp_set_unreachable(comp_t *c)
+{
     ctrl_t *f = &c->cs[c->csp - 1];
     c->sp = f->height;
     f->unreachable = true;
 }
 
 /* Points the jump in operand cell `at` (relative to that cell) to `target`. */
-void wasm_cp_patch(comp_t *c, uint32_t at, uint32_t target) {
+void wasm_cp_patch(comp_t *c, uint32_t at, uint32_t target)
+{
     if (!c->nomem)
         c->cells[at].o.b = (int32_t)target - (int32_t)at;
 }
 
-void wasm_cp_patch_chain(comp_t *c, int32_t head, uint32_t target) {
+void wasm_cp_patch_chain(comp_t *c, int32_t head, uint32_t target)
+{
     while (head && !c->nomem) {
         uint32_t at = (uint32_t)(head - 1);
         head = c->cells[at].o.b;
@@ -240,7 +256,8 @@ void wasm_cp_patch_chain(comp_t *c, int32_t head, uint32_t target) {
 }
 
 /* Records that operand cell `at` jumps to the label of frame f. */
-void wasm_cp_link_jump(comp_t *c, ctrl_t *f, uint32_t at) {
+void wasm_cp_link_jump(comp_t *c, ctrl_t *f, uint32_t at)
+{
     if (c->nomem)
         return;
     if (f->kind == K_LOOP) {
@@ -252,7 +269,8 @@ void wasm_cp_link_jump(comp_t *c, ctrl_t *f, uint32_t at) {
 }
 
 /* Emits an unconditional branch to frame f, moving the top `arity` values. */
-void wasm_cp_emit_branch(comp_t *c, ctrl_t *f, uint32_t arity) {
+void wasm_cp_emit_branch(comp_t *c, ctrl_t *f, uint32_t arity)
+{
     uint32_t src = pos_slot(c, c->sp - arity), dst = pos_slot(c, f->height);
     uint32_t at;
     if (src == dst || arity == 0) {
@@ -264,12 +282,13 @@ void wasm_cp_emit_branch(comp_t *c, ctrl_t *f, uint32_t arity) {
     wasm_cp_link_jump(c, f, at);
 }
 
-int wasm_compile_module(wasm_module_t *m, wasm_error_t *err) {
+int wasm_compile_module(wasm_module_t *m, wasm_error_t *err)
+{
     const void *const *h = wasm_exec_handlers();
     for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports; i++) {
         wasm_code_t *code = &m->codes[i];
-        wasm_reader_t rd = {m->bytes, code->body, code->body + code->body_len, err,
-                            "code section", m->nfunc_imports + i, false, 0};
+        wasm_reader_t rd = {
+            m->bytes, code->body, code->body + code->body_len, err, "code section", m->nfunc_imports + i, false, 0};
         comp_t c;
         uint8_t *lt;
         bool ok;

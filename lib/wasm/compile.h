@@ -7,7 +7,7 @@
 #include "leb.h"
 
 typedef struct vent {
-    uint8_t type;  /* 0 = unknown (polymorphic stack) */
+    uint8_t type; /* 0 = unknown (polymorphic stack) */
     bool is_const; /* a constant not yet written anywhere (value in k) */
     uint32_t slot; /* where the value is: own position or a local */
     uint64_t k;
@@ -20,10 +20,10 @@ typedef struct ctrl {
     bool unreachable, dead; /* dead: the whole frame is never executed */
     uint32_t nparams, nresults;
     const uint8_t *params, *results;
-    uint32_t height;     /* operand entries below this frame */
-    uint32_t start;      /* loop: target cell */
+    uint32_t height; /* operand entries below this frame */
+    uint32_t start; /* loop: target cell */
     int32_t end_patches; /* chain of cells waiting for the end address (+1) */
-    int32_t else_patch;  /* if: the BR_UNLESS operand cell (+1) */
+    int32_t else_patch; /* if: the BR_UNLESS operand cell (+1) */
 } ctrl_t;
 
 typedef struct comp {
@@ -40,26 +40,37 @@ typedef struct comp {
     wasm_cell_t *cells;
     uint32_t n, cap;
     int32_t last_dst; /* operand cell whose d may be retargeted, or -1 */
-    int last_op;      /* internal opcode of that instruction */
+    int last_op; /* internal opcode of that instruction */
     bool nomem;
     uint8_t single[8][1];
 } comp_t;
 
-#define TRY(x)                                                                           \
-    do {                                                                                 \
-        if (!(x))                                                                        \
-            return false;                                                                \
+#define TRY(x) \
+    do { \
+        if (!(x)) \
+            return false; \
     } while (0)
 
-static inline const char *tname(uint8_t t) { return t ? wasm_valtype_name((wasm_valtype_t)t) : "any"; }
-static inline bool is_ref(uint8_t t) { return t == WASM_FUNCREF || t == WASM_EXTERNREF; }
-static inline bool is_num(uint8_t t) {
+static inline const char *tname(uint8_t t)
+{
+    return t ? wasm_valtype_name((wasm_valtype_t)t) : "any";
+}
+static inline bool is_ref(uint8_t t)
+{
+    return t == WASM_FUNCREF || t == WASM_EXTERNREF;
+}
+static inline bool is_num(uint8_t t)
+{
     return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64;
 }
 /* Slot of operand-stack entry i. */
-static inline uint32_t pos_slot(const comp_t *c, uint32_t i) { return c->nlocals + i; }
+static inline uint32_t pos_slot(const comp_t *c, uint32_t i)
+{
+    return c->nlocals + i;
+}
 /* Code is emitted only where execution can reach. */
-static inline bool live(const comp_t *c) {
+static inline bool live(const comp_t *c)
+{
     const ctrl_t *f = &c->cs[c->csp - 1];
     return !f->unreachable && !f->dead;
 }
@@ -83,8 +94,7 @@ bool wasm_cp_pop(comp_t *c, uint8_t want, vent_t *out);
 bool wasm_cp_pop_vals(comp_t *c, uint32_t n, const uint8_t *types);
 bool wasm_cp_push_vals(comp_t *c, uint32_t n, const uint8_t *types);
 bool wasm_cp_repush(comp_t *c, uint32_t n, const uint8_t *types);
-bool wasm_cp_push_ctrl(comp_t *c, uint8_t kind, uint32_t np, const uint8_t *p, uint32_t nr,
-                      const uint8_t *rs);
+bool wasm_cp_push_ctrl(comp_t *c, uint8_t kind, uint32_t np, const uint8_t *p, uint32_t nr, const uint8_t *rs);
 void wasm_cp_label_types(const ctrl_t *f, uint32_t *n, const uint8_t **t);
 void wasm_cp_set_unreachable(comp_t *c);
 void wasm_cp_patch(comp_t *c, uint32_t at, uint32_t target);

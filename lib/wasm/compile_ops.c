@@ -5,11 +5,10 @@
  * side by side with the spec's validation appendix. */
 #include "compile.h"
 
-static const uint8_t vt_single[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_FUNCREF,
-                                    WASM_EXTERNREF};
+static const uint8_t vt_single[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_EXTERNREF};
 
-static bool read_blocktype(comp_t *c, uint32_t *np, const uint8_t **p, uint32_t *nr,
-                           const uint8_t **rs) {
+static bool read_blocktype(comp_t *c, uint32_t *np, const uint8_t **p, uint32_t *nr, const uint8_t **rs)
+{
     wasm_reader_t *r = c->r;
     int64_t x = 0;
     if (r->p >= r->end)
@@ -39,7 +38,8 @@ static bool read_blocktype(comp_t *c, uint32_t *np, const uint8_t **p, uint32_t 
     return true;
 }
 
-static bool rd_valtype(wasm_reader_t *r, uint8_t *t) {
+static bool rd_valtype(wasm_reader_t *r, uint8_t *t)
+{
     TRY(rd_u8(r, t));
     if (is_num(*t) || is_ref(*t))
         return true;
@@ -48,7 +48,8 @@ static bool rd_valtype(wasm_reader_t *r, uint8_t *t) {
     return MALFORMED(r, "malformed value type 0x%x", *t);
 }
 
-static bool read_memarg(comp_t *c, uint32_t max_align, uint32_t *offset) {
+static bool read_memarg(comp_t *c, uint32_t max_align, uint32_t *offset)
+{
     uint32_t align;
     TRY(rd_u32(c->r, &align));
     TRY(rd_u32(c->r, offset));
@@ -61,7 +62,8 @@ static bool read_memarg(comp_t *c, uint32_t max_align, uint32_t *offset) {
     return true;
 }
 
-static bool zero_byte(comp_t *c) {
+static bool zero_byte(comp_t *c)
+{
     uint8_t b;
     TRY(rd_u8(c->r, &b));
     if (b != 0)
@@ -69,19 +71,22 @@ static bool zero_byte(comp_t *c) {
     return true;
 }
 
-static bool need_mem(comp_t *c) {
+static bool need_mem(comp_t *c)
+{
     if (c->m->nmems == 0)
         return INVALID(c->r, "unknown memory 0");
     return true;
 }
 
-static bool need_table(comp_t *c, uint32_t t) {
+static bool need_table(comp_t *c, uint32_t t)
+{
     if (t >= c->m->ntables)
         return INVALID(c->r, "unknown table %u", t);
     return true;
 }
 
-static bool need_data(comp_t *c, uint32_t d) {
+static bool need_data(comp_t *c, uint32_t d)
+{
     if (!c->m->has_datacount) {
         /* (the data section is decoded already: report a bad index first) */
         if (d >= c->m->ndatas)
@@ -93,53 +98,89 @@ static bool need_data(comp_t *c, uint32_t d) {
     return true;
 }
 
-static bool need_elem(comp_t *c, uint32_t e) {
+static bool need_elem(comp_t *c, uint32_t e)
+{
     if (e >= c->m->nelems)
         return INVALID(c->r, "unknown elem segment %u", e);
     return true;
 }
 
 /* Signature of numeric opcodes 0x45..0xc4: operand 1, operand 2 (0 = unary), result. */
-static void num_sig(uint8_t op, uint8_t *a, uint8_t *b, uint8_t *res) {
+static void num_sig(uint8_t op, uint8_t *a, uint8_t *b, uint8_t *res)
+{
     const uint8_t I = WASM_I32, L = WASM_I64, F = WASM_F32, D = WASM_F64;
     *b = 0;
-    if (op == 0x45) *a = I, *res = I;
-    else if (op <= 0x4f) *a = *b = I, *res = I;
-    else if (op == 0x50) *a = L, *res = I;
-    else if (op <= 0x5a) *a = *b = L, *res = I;
-    else if (op <= 0x60) *a = *b = F, *res = I;
-    else if (op <= 0x66) *a = *b = D, *res = I;
-    else if (op <= 0x69) *a = I, *res = I;
-    else if (op <= 0x78) *a = *b = I, *res = I;
-    else if (op <= 0x7b) *a = L, *res = L;
-    else if (op <= 0x8a) *a = *b = L, *res = L;
-    else if (op <= 0x91) *a = F, *res = F;
-    else if (op <= 0x98) *a = *b = F, *res = F;
-    else if (op <= 0x9f) *a = D, *res = D;
-    else if (op <= 0xa6) *a = *b = D, *res = D;
-    else if (op == 0xa7) *a = L, *res = I;
-    else if (op <= 0xa9) *a = F, *res = I;
-    else if (op <= 0xab) *a = D, *res = I;
-    else if (op <= 0xad) *a = I, *res = L;
-    else if (op <= 0xaf) *a = F, *res = L;
-    else if (op <= 0xb1) *a = D, *res = L;
-    else if (op <= 0xb3) *a = I, *res = F;
-    else if (op <= 0xb5) *a = L, *res = F;
-    else if (op == 0xb6) *a = D, *res = F;
-    else if (op <= 0xb8) *a = I, *res = D;
-    else if (op <= 0xba) *a = L, *res = D;
-    else if (op == 0xbb) *a = F, *res = D;
-    else if (op == 0xbc) *a = F, *res = I;
-    else if (op == 0xbd) *a = D, *res = L;
-    else if (op == 0xbe) *a = I, *res = F;
-    else if (op == 0xbf) *a = L, *res = D;
-    else if (op <= 0xc1) *a = I, *res = I;
-    else *a = L, *res = L;
+    if (op == 0x45)
+        *a = I, *res = I;
+    else if (op <= 0x4f)
+        *a = *b = I, *res = I;
+    else if (op == 0x50)
+        *a = L, *res = I;
+    else if (op <= 0x5a)
+        *a = *b = L, *res = I;
+    else if (op <= 0x60)
+        *a = *b = F, *res = I;
+    else if (op <= 0x66)
+        *a = *b = D, *res = I;
+    else if (op <= 0x69)
+        *a = I, *res = I;
+    else if (op <= 0x78)
+        *a = *b = I, *res = I;
+    else if (op <= 0x7b)
+        *a = L, *res = L;
+    else if (op <= 0x8a)
+        *a = *b = L, *res = L;
+    else if (op <= 0x91)
+        *a = F, *res = F;
+    else if (op <= 0x98)
+        *a = *b = F, *res = F;
+    else if (op <= 0x9f)
+        *a = D, *res = D;
+    else if (op <= 0xa6)
+        *a = *b = D, *res = D;
+    else if (op == 0xa7)
+        *a = L, *res = I;
+    else if (op <= 0xa9)
+        *a = F, *res = I;
+    else if (op <= 0xab)
+        *a = D, *res = I;
+    else if (op <= 0xad)
+        *a = I, *res = L;
+    else if (op <= 0xaf)
+        *a = F, *res = L;
+    else if (op <= 0xb1)
+        *a = D, *res = L;
+    else if (op <= 0xb3)
+        *a = I, *res = F;
+    else if (op <= 0xb5)
+        *a = L, *res = F;
+    else if (op == 0xb6)
+        *a = D, *res = F;
+    else if (op <= 0xb8)
+        *a = I, *res = D;
+    else if (op <= 0xba)
+        *a = L, *res = D;
+    else if (op == 0xbb)
+        *a = F, *res = D;
+    else if (op == 0xbc)
+        *a = F, *res = I;
+    else if (op == 0xbd)
+        *a = D, *res = L;
+    else if (op == 0xbe)
+        *a = I, *res = F;
+    else if (op == 0xbf)
+        *a = L, *res = D;
+    else if (op <= 0xc1)
+        *a = I, *res = I;
+    else
+        *a = L, *res = L;
 }
 
-static int imm_form(int op) {
+static int imm_form(int op)
+{
     switch (op - OP_NUM + 0x45) {
-#define X(n, code) case code: return OP_IMM_##n;
+#define X(n, code) \
+    case code: return OP_IMM_##n;
         WASM_IMM_OPS(X)
 #undef X
     }
@@ -148,7 +189,8 @@ static int imm_form(int op) {
 
 /* Emits an instruction with operands a (and b) producing one result; a
  * constant b becomes an immediate when the operator has that form. */
-static bool op_simple(comp_t *c, int op, uint8_t ta, uint8_t tb, uint8_t tr) {
+static bool op_simple(comp_t *c, int op, uint8_t ta, uint8_t tb, uint8_t tr)
+{
     vent_t a, b = {0};
     bool emitting = live(c);
     int32_t bval;
@@ -180,7 +222,8 @@ static bool op_simple(comp_t *c, int op, uint8_t ta, uint8_t tb, uint8_t tr) {
  * that is an i32 comparison or eqz, removes the instruction and returns the
  * branch opcode that jumps when cond is true (false if negate), with its
  * operands in *a and *b; else returns -1. */
-static int take_compare(comp_t *c, const vent_t *cond, bool negate, uint32_t *a, int32_t *b) {
+static int take_compare(comp_t *c, const vent_t *cond, bool negate, uint32_t *a, int32_t *b)
+{
     int op = c->last_op, idx;
     bool imm = false;
     if (!live(c) || c->last_dst < 0 || (uint32_t)c->last_dst != c->n - 1 || cond->is_const ||
@@ -210,7 +253,8 @@ static int take_compare(comp_t *c, const vent_t *cond, bool negate, uint32_t *a,
 
 /* Emits a branch op from take_compare and links its jump to frame f (or,
  * if f is NULL, returns the jump cell for the caller to patch). */
-static uint32_t emit_cond_branch(comp_t *c, int op, uint32_t a, int32_t b) {
+static uint32_t emit_cond_branch(comp_t *c, int op, uint32_t a, int32_t b)
+{
     if (op == OP_BR_IF || op == OP_BR_UNLESS)
         return wasm_cp_emit(c, op, 0, a, 0);
     wasm_cp_emit(c, op, 0, a, b);
@@ -218,7 +262,8 @@ static uint32_t emit_cond_branch(comp_t *c, int op, uint32_t a, int32_t b) {
     return c->n - 1;
 }
 
-static bool op_load(comp_t *c, int op, uint32_t max_align, uint8_t t) {
+static bool op_load(comp_t *c, int op, uint32_t max_align, uint8_t t)
+{
     uint32_t off;
     TRY(read_memarg(c, max_align, &off));
     vent_t a;
@@ -230,7 +275,8 @@ static bool op_load(comp_t *c, int op, uint32_t max_align, uint8_t t) {
     return true;
 }
 
-static bool op_store(comp_t *c, int op, uint32_t max_align, uint8_t t) {
+static bool op_store(comp_t *c, int op, uint32_t max_align, uint8_t t)
+{
     uint32_t off;
     vent_t a, v;
     bool emitting = live(c);
@@ -243,7 +289,8 @@ static bool op_store(comp_t *c, int op, uint32_t max_align, uint8_t t) {
 }
 
 /* Pops n operands (types) into their own slots, returning the first slot. */
-static bool pop_args(comp_t *c, uint32_t n, const uint8_t *types, uint32_t *base) {
+static bool pop_args(comp_t *c, uint32_t n, const uint8_t *types, uint32_t *base)
+{
     TRY(wasm_cp_pop_vals(c, n, types));
     /* the popped entries are still in c->st[sp .. sp+n) */
     for (uint32_t i = c->sp; i < c->sp + n; i++) {
@@ -258,7 +305,8 @@ static bool pop_args(comp_t *c, uint32_t n, const uint8_t *types, uint32_t *base
 /* Emits a return of n results found from slot src.  A single result
  * computed by the instruction just emitted is written straight to slot 0
  * (where the caller expects it) instead of being copied there. */
-static void emit_return(comp_t *c, uint32_t n, uint32_t src) {
+static void emit_return(comp_t *c, uint32_t n, uint32_t src)
+{
     int32_t last = c->last_dst;
     if (n == 1 && last >= 0 && (uint32_t)last == c->n - 1 && c->cells[last].o.d == src) {
         c->cells[last].o.d = 0;
@@ -267,7 +315,8 @@ static void emit_return(comp_t *c, uint32_t n, uint32_t src) {
     wasm_cp_emit(c, OP_RETURN, n, src, 0);
 }
 
-static bool do_end(comp_t *c) {
+static bool do_end(comp_t *c)
+{
     ctrl_t *f = &c->cs[c->csp - 1];
     TRY(wasm_cp_pop_vals(c, f->nresults, f->results));
     if (c->sp != f->height)
@@ -288,9 +337,9 @@ static bool do_end(comp_t *c) {
     return true;
 }
 
-
 /* Bulk memory and table instructions (0xfc 8..17). */
-static bool compile_fc(comp_t *c, uint32_t sub) {
+static bool compile_fc(comp_t *c, uint32_t sub)
+{
     static const uint8_t I = WASM_I32;
     wasm_reader_t *r = c->r;
     wasm_module_t *m = c->m;
@@ -390,7 +439,8 @@ static bool compile_fc(comp_t *c, uint32_t sub) {
     return MALFORMED(r, "illegal opcode 0xfc 0x%x", sub);
 }
 
-bool wasm_cp_compile_body(comp_t *c) {
+bool wasm_cp_compile_body(comp_t *c)
+{
     wasm_reader_t *r = c->r;
     wasm_module_t *m = c->m;
     const wasm_functype_t *ft = &m->types[m->func_type[r->func]];
@@ -410,8 +460,7 @@ bool wasm_cp_compile_body(comp_t *c) {
                 wasm_cp_emit(c, OP_UNREACHABLE, 0, 0, 0);
             wasm_cp_set_unreachable(c);
             break;
-        case 0x01: /* nop */
-            break;
+        case 0x01: /* nop */ break;
         case 0x02: /* block */
         case 0x03: /* loop */ {
             uint32_t np, nr;
@@ -443,8 +492,7 @@ bool wasm_cp_compile_body(comp_t *c) {
                 c->sp -= np;
             }
             if (emitting)
-                at = fused >= 0 ? emit_cond_branch(c, fused, fa, fb)
-                                : wasm_cp_emit(c, OP_BR_UNLESS, 0, a.slot, 0);
+                at = fused >= 0 ? emit_cond_branch(c, fused, fa, fb) : wasm_cp_emit(c, OP_BR_UNLESS, 0, a.slot, 0);
             TRY(wasm_cp_push_ctrl(c, K_IF, np, p, nr, rs));
             if (emitting)
                 c->cs[c->csp - 1].else_patch = (int32_t)at + 1;
@@ -571,8 +619,7 @@ bool wasm_cp_compile_body(comp_t *c) {
             if (!labels)
                 return wasm_fail(r, WASM_E_NOMEM, "out of memory");
             for (uint32_t i = 0; i <= cnt; i++) {
-                if (!rd_u32(r, &labels[i]) ||
-                    (labels[i] >= c->csp && !INVALID(r, "unknown label %u", labels[i]))) {
+                if (!rd_u32(r, &labels[i]) || (labels[i] >= c->csp && !INVALID(r, "unknown label %u", labels[i]))) {
                     wasm_platform_free(labels);
                     return false;
                 }
@@ -667,9 +714,7 @@ bool wasm_cp_compile_body(comp_t *c) {
             TRY(wasm_cp_push_vals(c, t->nresults, t->types + t->nparams));
             break;
         }
-        case 0x1a: /* drop */
-            TRY(wasm_cp_pop(c, 0, &a));
-            break;
+        case 0x1a: /* drop */ TRY(wasm_cp_pop(c, 0, &a)); break;
         case 0x1b: /* select */
         case 0x1c: /* select t */ {
             uint8_t t = 0;
@@ -691,8 +736,7 @@ bool wasm_cp_compile_body(comp_t *c) {
             }
             TRY(wasm_cp_push(c, t));
             if (emitting) {
-                wasm_cp_emit(c, OP_SELECT, pos_slot(c, c->sp - 1), v.slot,
-                     (int32_t)(a.slot | (b.slot << 16)));
+                wasm_cp_emit(c, OP_SELECT, pos_slot(c, c->sp - 1), v.slot, (int32_t)(a.slot | (b.slot << 16)));
                 c->last_dst = (int32_t)c->n - 1;
             }
             break;
@@ -819,7 +863,10 @@ bool wasm_cp_compile_body(comp_t *c) {
                 wasm_cp_emit(c, OP_MEMORY_GROW, pos_slot(c, c->sp - 1), a.slot, 0);
             break;
         }
-        case 0x41: case 0x42: case 0x43: case 0x44: /* constants */ {
+        case 0x41:
+        case 0x42:
+        case 0x43:
+        case 0x44: /* constants */ {
             uint64_t bits = 0;
             uint8_t t;
             bool emitting = live(c);
@@ -893,8 +940,7 @@ bool wasm_cp_compile_body(comp_t *c) {
             TRY(compile_fc(c, sub));
             break;
         }
-        case 0xfd:
-            return wasm_fail(r, WASM_E_UNSUPPORTED, "unsupported: SIMD");
+        case 0xfd: return wasm_fail(r, WASM_E_UNSUPPORTED, "unsupported: SIMD");
         default:
             if (op >= 0x45 && op <= 0xc4) {
                 uint8_t ta, tb, tr;

@@ -12,7 +12,8 @@ typedef struct wasm_arena_chunk {
     uint64_t pad;
 } wasm_arena_chunk_t;
 
-void *wasm_module_arena(wasm_module_t *m, size_t n) {
+void *wasm_module_arena(wasm_module_t *m, size_t n)
+{
     wasm_arena_chunk_t *c;
     if (n > ((size_t)1 << 40))
         return NULL;
@@ -25,7 +26,8 @@ void *wasm_module_arena(wasm_module_t *m, size_t n) {
     return c + 1;
 }
 
-void wasm_module_delete(wasm_module_t *m) {
+void wasm_module_delete(wasm_module_t *m)
+{
     if (!m)
         return;
     while (m->chunks) {
@@ -37,7 +39,8 @@ void wasm_module_delete(wasm_module_t *m) {
     wasm_platform_free(m);
 }
 
-bool wasm_fail(wasm_reader_t *r, int code, const char *fmt, ...) {
+bool wasm_fail(wasm_reader_t *r, int code, const char *fmt, ...)
+{
     char msg[160];
     va_list ap;
     if (r->failed)
@@ -51,21 +54,21 @@ bool wasm_fail(wasm_reader_t *r, int code, const char *fmt, ...) {
     va_end(ap);
     r->err->code = code;
     if (r->func >= 0)
-        wasm_format(r->err->msg, sizeof r->err->msg, "%s, function %u, offset 0x%x: %s",
-                    r->section, (unsigned)r->func, rd_offset(r), msg);
-    else
-        wasm_format(r->err->msg, sizeof r->err->msg, "%s, offset 0x%x: %s", r->section,
+        wasm_format(r->err->msg, sizeof r->err->msg, "%s, function %u, offset 0x%x: %s", r->section, (unsigned)r->func,
                     rd_offset(r), msg);
+    else
+        wasm_format(r->err->msg, sizeof r->err->msg, "%s, offset 0x%x: %s", r->section, rd_offset(r), msg);
     return false;
 }
 
-#define TRY(x)                                                                           \
-    do {                                                                                 \
-        if (!(x))                                                                        \
-            return false;                                                                \
+#define TRY(x) \
+    do { \
+        if (!(x)) \
+            return false; \
     } while (0)
 
-static void *arena_array(wasm_module_t *m, wasm_reader_t *r, uint32_t n, size_t size) {
+static void *arena_array(wasm_module_t *m, wasm_reader_t *r, uint32_t n, size_t size)
+{
     void *p = wasm_module_arena(m, (size_t)n * size);
     if (!p)
         wasm_fail(r, WASM_E_NOMEM, "out of memory");
@@ -73,7 +76,8 @@ static void *arena_array(wasm_module_t *m, wasm_reader_t *r, uint32_t n, size_t 
 }
 
 /* Reads a vector count, bounded by the bytes left (each item needs >= 1 byte). */
-static bool rd_count(wasm_reader_t *r, uint32_t *n) {
+static bool rd_count(wasm_reader_t *r, uint32_t *n)
+{
     TRY(rd_u32(r, n));
     if (*n > WASM_MAX_MODULE_ITEMS)
         return wasm_fail(r, WASM_E_UNSUPPORTED, "limit: %u items", *n);
@@ -82,7 +86,8 @@ static bool rd_count(wasm_reader_t *r, uint32_t *n) {
     return true;
 }
 
-static bool utf8_valid(const uint8_t *s, uint32_t n) {
+static bool utf8_valid(const uint8_t *s, uint32_t n)
+{
     uint32_t i = 0;
     while (i < n) {
         uint8_t c = s[i];
@@ -113,7 +118,8 @@ static bool utf8_valid(const uint8_t *s, uint32_t n) {
     return true;
 }
 
-static bool rd_name(wasm_reader_t *r, wasm_name_t *name) {
+static bool rd_name(wasm_reader_t *r, wasm_name_t *name)
+{
     uint32_t n;
     const uint8_t *p;
     TRY(rd_u32(r, &n));
@@ -125,27 +131,31 @@ static bool rd_name(wasm_reader_t *r, wasm_name_t *name) {
     return true;
 }
 
-static bool rd_valtype(wasm_reader_t *r, uint8_t *t) {
+static bool rd_valtype(wasm_reader_t *r, uint8_t *t)
+{
     TRY(rd_u8(r, t));
     switch (*t) {
-    case WASM_I32: case WASM_I64: case WASM_F32: case WASM_F64:
-    case WASM_FUNCREF: case WASM_EXTERNREF:
-        return true;
-    case WASM_V128:
-        return wasm_fail(r, WASM_E_UNSUPPORTED, "unsupported: SIMD");
+    case WASM_I32:
+    case WASM_I64:
+    case WASM_F32:
+    case WASM_F64:
+    case WASM_FUNCREF:
+    case WASM_EXTERNREF: return true;
+    case WASM_V128: return wasm_fail(r, WASM_E_UNSUPPORTED, "unsupported: SIMD");
     }
     return MALFORMED(r, "malformed value type 0x%x", *t);
 }
 
-static bool rd_reftype(wasm_reader_t *r, uint8_t *t) {
+static bool rd_reftype(wasm_reader_t *r, uint8_t *t)
+{
     TRY(rd_u8(r, t));
     if (*t != WASM_FUNCREF && *t != WASM_EXTERNREF)
         return MALFORMED(r, "malformed reference type 0x%x", *t);
     return true;
 }
 
-static bool rd_limits(wasm_reader_t *r, wasm_limits_desc_t *l, uint32_t bound,
-                      const char *what) {
+static bool rd_limits(wasm_reader_t *r, wasm_limits_desc_t *l, uint32_t bound, const char *what)
+{
     uint8_t flag;
     TRY(rd_u8(r, &flag));
     if (flag > 1)
@@ -164,12 +174,14 @@ static bool rd_limits(wasm_reader_t *r, wasm_limits_desc_t *l, uint32_t bound,
     return true;
 }
 
-static bool rd_table_desc(wasm_reader_t *r, wasm_table_desc_t *t) {
+static bool rd_table_desc(wasm_reader_t *r, wasm_table_desc_t *t)
+{
     TRY(rd_reftype(r, &t->elemtype));
     return rd_limits(r, &t->lim, 0xffffffffu, "table");
 }
 
-static bool rd_global_type(wasm_reader_t *r, uint8_t *type, uint8_t *mut) {
+static bool rd_global_type(wasm_reader_t *r, uint8_t *type, uint8_t *mut)
+{
     TRY(rd_valtype(r, type));
     TRY(rd_u8(r, mut));
     if (*mut > 1)
@@ -177,7 +189,8 @@ static bool rd_global_type(wasm_reader_t *r, uint8_t *type, uint8_t *mut) {
     return true;
 }
 
-static uint8_t global_type(const wasm_module_t *m, uint32_t i, uint8_t *mut) {
+static uint8_t global_type(const wasm_module_t *m, uint32_t i, uint8_t *mut)
+{
     if (i < m->nglobal_imports) {
         for (uint32_t k = 0, g = 0; k < m->nimports; k++) {
             if (m->imports[k].kind != WASM_EXTERN_GLOBAL)
@@ -193,8 +206,8 @@ static uint8_t global_type(const wasm_module_t *m, uint32_t i, uint8_t *mut) {
 }
 
 /* Reads a constant expression of type want; nglobals limits global.get. */
-static bool rd_constexpr(wasm_module_t *m, wasm_reader_t *r, uint8_t want, uint32_t nglobals,
-                         wasm_constexpr_t *ce) {
+static bool rd_constexpr(wasm_module_t *m, wasm_reader_t *r, uint8_t want, uint32_t nglobals, wasm_constexpr_t *ce)
+{
     uint8_t op, end;
     TRY(rd_u8(r, &op));
     switch (op) {
@@ -242,12 +255,11 @@ static bool rd_constexpr(wasm_module_t *m, wasm_reader_t *r, uint8_t want, uint3
             return INVALID(r, "constant expression required");
         break;
     }
-    case 0x0b:
-        return INVALID(r, "type mismatch: empty constant expression");
+    case 0x0b: return INVALID(r, "type mismatch: empty constant expression");
     default:
         /* an instruction, but not a constant one; or no instruction at all */
-        if (op <= 0x11 || (op >= 0x1a && op <= 0x1c) || (op >= 0x20 && op <= 0x26) ||
-            (op >= 0x28 && op <= 0xc4) || (op >= 0xd0 && op <= 0xd2) || op == 0xfc)
+        if (op <= 0x11 || (op >= 0x1a && op <= 0x1c) || (op >= 0x20 && op <= 0x26) || (op >= 0x28 && op <= 0xc4) ||
+            (op >= 0xd0 && op <= 0xd2) || op == 0xfc)
             return INVALID(r, "constant expression required (opcode 0x%x)", op);
         return MALFORMED(r, "illegal opcode 0x%x", op);
     }
@@ -255,14 +267,15 @@ static bool rd_constexpr(wasm_module_t *m, wasm_reader_t *r, uint8_t want, uint3
     if (end != 0x0b)
         return INVALID(r, "constant expression required");
     if (ce->type != want)
-        return INVALID(r, "type mismatch in constant expression: expected %s, got %s",
-                       wasm_valtype_name(want), wasm_valtype_name(ce->type));
+        return INVALID(r, "type mismatch in constant expression: expected %s, got %s", wasm_valtype_name(want),
+                       wasm_valtype_name(ce->type));
     return true;
 }
 
 /* Creates the index-space arrays holding just the imports; the function,
  * table, memory and global sections then extend them. */
-static bool ensure_spaces(wasm_module_t *m, wasm_reader_t *r) {
+static bool ensure_spaces(wasm_module_t *m, wasm_reader_t *r)
+{
     m->nfuncs = m->nfunc_imports;
     m->ntables = m->ntable_imports;
     m->nmems = m->nmem_imports;
@@ -292,15 +305,16 @@ static bool ensure_spaces(wasm_module_t *m, wasm_reader_t *r) {
 }
 
 /* Grows an index-space array from the imports-only prefix to n entries. */
-static void *extend(wasm_module_t *m, wasm_reader_t *r, const void *old, uint32_t nold,
-                    uint32_t n, size_t size) {
+static void *extend(wasm_module_t *m, wasm_reader_t *r, const void *old, uint32_t nold, uint32_t n, size_t size)
+{
     void *p = arena_array(m, r, n + 1, size);
     if (p)
         wasm_memcpy(p, old, (size_t)nold * size);
     return p;
 }
 
-static bool sec_types(wasm_module_t *m, wasm_reader_t *r) {
+static bool sec_types(wasm_module_t *m, wasm_reader_t *r)
+{
     TRY(rd_count(r, &m->ntypes));
     m->types = arena_array(m, r, m->ntypes, sizeof *m->types);
     TRY(m->types);
@@ -327,7 +341,8 @@ static bool sec_types(wasm_module_t *m, wasm_reader_t *r) {
     return true;
 }
 
-static bool sec_imports(wasm_module_t *m, wasm_reader_t *r) {
+static bool sec_imports(wasm_module_t *m, wasm_reader_t *r)
+{
     TRY(rd_count(r, &m->nimports));
     m->imports = arena_array(m, r, m->nimports, sizeof *m->imports);
     TRY(m->imports);
@@ -361,14 +376,14 @@ static bool sec_imports(wasm_module_t *m, wasm_reader_t *r) {
             TRY(rd_global_type(r, &im->valtype, &im->mut));
             im->index = m->nglobal_imports++;
             break;
-        default:
-            return MALFORMED(r, "malformed import kind %u", im->kind);
+        default: return MALFORMED(r, "malformed import kind %u", im->kind);
         }
     }
     return true;
 }
 
-static bool sec_functions(wasm_module_t *m, wasm_reader_t *r, uint32_t *n) {
+static bool sec_functions(wasm_module_t *m, wasm_reader_t *r, uint32_t *n)
+{
     TRY(rd_count(r, n));
     m->nfuncs = m->nfunc_imports + *n;
     m->func_type = extend(m, r, m->func_type, m->nfunc_imports, m->nfuncs, sizeof(uint32_t));
@@ -384,7 +399,8 @@ static bool sec_functions(wasm_module_t *m, wasm_reader_t *r, uint32_t *n) {
     return true;
 }
 
-static bool sec_tables(wasm_module_t *m, wasm_reader_t *r) {
+static bool sec_tables(wasm_module_t *m, wasm_reader_t *r)
+{
     uint32_t n;
     TRY(rd_count(r, &n));
     m->ntables = m->ntable_imports + n;
@@ -395,7 +411,8 @@ static bool sec_tables(wasm_module_t *m, wasm_reader_t *r) {
     return true;
 }
 
-static bool sec_memories(wasm_module_t *m, wasm_reader_t *r) {
+static bool sec_memories(wasm_module_t *m, wasm_reader_t *r)
+{
     uint32_t n;
     TRY(rd_count(r, &n));
     m->nmems = m->nmem_imports + n;
@@ -408,7 +425,8 @@ static bool sec_memories(wasm_module_t *m, wasm_reader_t *r) {
     return true;
 }
 
-static bool sec_globals(wasm_module_t *m, wasm_reader_t *r) {
+static bool sec_globals(wasm_module_t *m, wasm_reader_t *r)
+{
     uint32_t n;
     TRY(rd_count(r, &n));
     m->nglobals = m->nglobal_imports + n;
@@ -422,7 +440,8 @@ static bool sec_globals(wasm_module_t *m, wasm_reader_t *r) {
     return true;
 }
 
-static bool sec_exports(wasm_module_t *m, wasm_reader_t *r) {
+static bool sec_exports(wasm_module_t *m, wasm_reader_t *r)
+{
     TRY(rd_count(r, &m->nexports));
     m->exports = arena_array(m, r, m->nexports, sizeof *m->exports);
     TRY(m->exports);
@@ -444,14 +463,14 @@ static bool sec_exports(wasm_module_t *m, wasm_reader_t *r) {
         if (e->kind == WASM_EXTERN_FUNC)
             m->func_declared[e->index] = true;
         for (uint32_t k = 0; k < i; k++)
-            if (wasm_names_eq(m->exports[k].name.p, m->exports[k].name.len, e->name.p,
-                              e->name.len))
+            if (wasm_names_eq(m->exports[k].name.p, m->exports[k].name.len, e->name.p, e->name.len))
                 return INVALID(r, "duplicate export name");
     }
     return true;
 }
 
-static bool sec_start(wasm_module_t *m, wasm_reader_t *r) {
+static bool sec_start(wasm_module_t *m, wasm_reader_t *r)
+{
     const wasm_functype_t *t;
     TRY(rd_u32(r, &m->start));
     if (m->start >= m->nfuncs)
@@ -463,7 +482,8 @@ static bool sec_start(wasm_module_t *m, wasm_reader_t *r) {
     return true;
 }
 
-static bool sec_elems(wasm_module_t *m, wasm_reader_t *r) {
+static bool sec_elems(wasm_module_t *m, wasm_reader_t *r)
+{
     TRY(rd_count(r, &m->nelems));
     m->elems = arena_array(m, r, m->nelems, sizeof *m->elems);
     TRY(m->elems);
@@ -519,7 +539,8 @@ static bool sec_elems(wasm_module_t *m, wasm_reader_t *r) {
     return true;
 }
 
-static bool sec_code(wasm_module_t *m, wasm_reader_t *r, uint32_t ndefined) {
+static bool sec_code(wasm_module_t *m, wasm_reader_t *r, uint32_t ndefined)
+{
     uint32_t n;
     TRY(rd_count(r, &n));
     if (n != ndefined)
@@ -585,7 +606,8 @@ static bool sec_code(wasm_module_t *m, wasm_reader_t *r, uint32_t ndefined) {
     return true;
 }
 
-static bool sec_data(wasm_module_t *m, wasm_reader_t *r) {
+static bool sec_data(wasm_module_t *m, wasm_reader_t *r)
+{
     uint32_t n;
     TRY(rd_count(r, &n));
     if (m->has_datacount && n != m->datacount)
@@ -614,16 +636,16 @@ static bool sec_data(wasm_module_t *m, wasm_reader_t *r) {
 }
 
 static const char *const section_names[] = {
-    "custom section", "type section",   "import section", "function section",
-    "table section",  "memory section", "global section", "export section",
-    "start section",  "element section", "code section",  "data section",
-    "data count section",
+    "custom section", "type section",   "import section",     "function section", "table section",
+    "memory section", "global section", "export section",     "start section",    "element section",
+    "code section",   "data section",   "data count section",
 };
 
 /* Position of each section id in the required order. */
 static const uint8_t section_rank[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
 
-int wasm_decode_module(wasm_module_t *m, wasm_error_t *err) {
+int wasm_decode_module(wasm_module_t *m, wasm_error_t *err)
+{
     wasm_reader_t rd = {m->bytes, m->bytes, m->bytes + m->len, err, "module header", -1, false, 0};
     wasm_reader_t *r = &rd;
     const uint8_t *p;
@@ -683,9 +705,7 @@ int wasm_decode_module(wasm_module_t *m, wasm_error_t *err) {
             }
             case 1: ok = sec_types(m, &sr); break;
             case 2: ok = sec_imports(m, &sr); break;
-            case 3:
-                ok = sec_functions(m, &sr, &ndefined);
-                break;
+            case 3: ok = sec_functions(m, &sr, &ndefined); break;
             case 4: ok = sec_tables(m, &sr); break;
             case 5: ok = sec_memories(m, &sr); break;
             case 6: ok = sec_globals(m, &sr); break;

@@ -7,7 +7,8 @@
  * them, and finally run the start function. */
 #include "internal.h"
 
-static void *store_obj(wasm_store_t *s, size_t n) {
+static void *store_obj(wasm_store_t *s, size_t n)
+{
     wasm_obj_t *o = wasm_store_alloc(s, n);
     return o;
 }
@@ -19,7 +20,8 @@ typedef struct store_block {
     uint64_t pad;
 } store_block_t;
 
-void *wasm_store_alloc(wasm_store_t *s, size_t n) {
+void *wasm_store_alloc(wasm_store_t *s, size_t n)
+{
     store_block_t *b = wasm_platform_alloc(sizeof *b + n);
     if (!b)
         return NULL;
@@ -29,12 +31,22 @@ void *wasm_store_alloc(wasm_store_t *s, size_t n) {
     return b + 1;
 }
 
-static void free_table(void *p) { wasm_platform_free(((wasm_table_t *)p)->elems); }
-static void free_memory(void *p) { wasm_platform_free(((wasm_memory_t *)p)->data); }
+static void free_table(void *p)
+{
+    wasm_platform_free(((wasm_table_t *)p)->elems);
+}
+static void free_memory(void *p)
+{
+    wasm_platform_free(((wasm_memory_t *)p)->data);
+}
 
-static void set_fini(void *obj, void (*fini)(void *)) { ((store_block_t *)obj - 1)->fini = fini; }
+static void set_fini(void *obj, void (*fini)(void *))
+{
+    ((store_block_t *)obj - 1)->fini = fini;
+}
 
-wasm_store_t *wasm_store_new(const wasm_limits_t *limits) {
+wasm_store_t *wasm_store_new(const wasm_limits_t *limits)
+{
     wasm_store_t *s = wasm_alloc_zero(sizeof *s);
     if (!s)
         return NULL;
@@ -59,7 +71,8 @@ wasm_store_t *wasm_store_new(const wasm_limits_t *limits) {
     return s;
 }
 
-void wasm_store_delete(wasm_store_t *s) {
+void wasm_store_delete(wasm_store_t *s)
+{
     store_block_t *b;
     if (!s)
         return;
@@ -76,10 +89,17 @@ void wasm_store_delete(wasm_store_t *s) {
     wasm_platform_free(s);
 }
 
-void wasm_store_set_fuel(wasm_store_t *s, uint64_t fuel) { s->fuel = fuel ? fuel : UINT64_MAX; }
-uint64_t wasm_store_fuel(const wasm_store_t *s) { return s->fuel == UINT64_MAX ? 0 : s->fuel; }
+void wasm_store_set_fuel(wasm_store_t *s, uint64_t fuel)
+{
+    s->fuel = fuel ? fuel : UINT64_MAX;
+}
+uint64_t wasm_store_fuel(const wasm_store_t *s)
+{
+    return s->fuel == UINT64_MAX ? 0 : s->fuel;
+}
 
-wasm_memory_t *wasm_memory_new(wasm_store_t *s, uint32_t min, uint32_t max, bool has_max) {
+wasm_memory_t *wasm_memory_new(wasm_store_t *s, uint32_t min, uint32_t max, bool has_max)
+{
     wasm_memory_t *m = store_obj(s, sizeof *m);
     if (!m)
         return NULL;
@@ -93,11 +113,17 @@ wasm_memory_t *wasm_memory_new(wasm_store_t *s, uint32_t min, uint32_t max, bool
     return m;
 }
 
-uint8_t *wasm_memory_data(wasm_memory_t *mem) { return mem->data; }
-uint64_t wasm_memory_size(const wasm_memory_t *mem) { return mem->size; }
+uint8_t *wasm_memory_data(wasm_memory_t *mem)
+{
+    return mem->data;
+}
+uint64_t wasm_memory_size(const wasm_memory_t *mem)
+{
+    return mem->size;
+}
 
-wasm_table_t *wasm_table_new(wasm_store_t *s, wasm_valtype_t elem, uint32_t min, uint32_t max,
-                             bool has_max) {
+wasm_table_t *wasm_table_new(wasm_store_t *s, wasm_valtype_t elem, uint32_t min, uint32_t max, bool has_max)
+{
     wasm_table_t *t = store_obj(s, sizeof *t);
     if (!t)
         return NULL;
@@ -112,7 +138,8 @@ wasm_table_t *wasm_table_new(wasm_store_t *s, wasm_valtype_t elem, uint32_t min,
     return t;
 }
 
-wasm_global_t *wasm_global_new(wasm_store_t *s, wasm_val_t value, bool mutable_) {
+wasm_global_t *wasm_global_new(wasm_store_t *s, wasm_val_t value, bool mutable_)
+{
     wasm_global_t *g = store_obj(s, sizeof *g);
     if (!g)
         return NULL;
@@ -122,14 +149,16 @@ wasm_global_t *wasm_global_new(wasm_store_t *s, wasm_val_t value, bool mutable_)
     return g;
 }
 
-wasm_val_t wasm_global_get(const wasm_global_t *g) {
+wasm_val_t wasm_global_get(const wasm_global_t *g)
+{
     wasm_val_t v;
     v.type = (wasm_valtype_t)g->type;
     v.of = g->v;
     return v;
 }
 
-static int sig_char(char c) {
+static int sig_char(char c)
+{
     switch (c) {
     case 'i': return WASM_I32;
     case 'I': return WASM_I64;
@@ -141,7 +170,8 @@ static int sig_char(char c) {
     return 0;
 }
 
-wasm_func_t *wasm_func_new_host(wasm_store_t *s, const char *sig, wasm_host_fn_t fn, void *user) {
+wasm_func_t *wasm_func_new_host(wasm_store_t *s, const char *sig, wasm_host_fn_t fn, void *user)
+{
     uint32_t np = 0, nr = 0, n = 0;
     const char *p = sig;
     wasm_func_t *f;
@@ -172,16 +202,25 @@ wasm_func_t *wasm_func_new_host(wasm_store_t *s, const char *sig, wasm_host_fn_t
     return f;
 }
 
-uint32_t wasm_func_param_count(const wasm_func_t *f) { return f->type->nparams; }
-uint32_t wasm_func_result_count(const wasm_func_t *f) { return f->type->nresults; }
-wasm_valtype_t wasm_func_param_type(const wasm_func_t *f, uint32_t i) {
+uint32_t wasm_func_param_count(const wasm_func_t *f)
+{
+    return f->type->nparams;
+}
+uint32_t wasm_func_result_count(const wasm_func_t *f)
+{
+    return f->type->nresults;
+}
+wasm_valtype_t wasm_func_param_type(const wasm_func_t *f, uint32_t i)
+{
     return (wasm_valtype_t)f->type->types[i];
 }
-wasm_valtype_t wasm_func_result_type(const wasm_func_t *f, uint32_t i) {
+wasm_valtype_t wasm_func_result_type(const wasm_func_t *f, uint32_t i)
+{
     return (wasm_valtype_t)f->type->types[f->type->nparams + i];
 }
 
-static bool limits_match(uint32_t min, uint32_t max, bool has_max, const wasm_limits_desc_t *want) {
+static bool limits_match(uint32_t min, uint32_t max, bool has_max, const wasm_limits_desc_t *want)
+{
     if (min < want->min)
         return false;
     if (want->has_max && (!has_max || max > want->max))
@@ -189,27 +228,29 @@ static bool limits_match(uint32_t min, uint32_t max, bool has_max, const wasm_li
     return true;
 }
 
-static int link_fail(wasm_error_t *err, uint32_t i, const wasm_import_t *im, const char *why) {
+static int link_fail(wasm_error_t *err, uint32_t i, const wasm_import_t *im, const char *why)
+{
     if (err) {
         err->code = WASM_E_LINK;
-        wasm_format(err->msg, sizeof err->msg, "import %u (\"%.*s\" \"%.*s\"): %s", i,
-                    (int)im->module.len, im->module.p, (int)im->name.len, im->name.p, why);
+        wasm_format(err->msg, sizeof err->msg, "import %u (\"%.*s\" \"%.*s\"): %s", i, (int)im->module.len,
+                    im->module.p, (int)im->name.len, im->name.p, why);
     }
     return WASM_E_LINK;
 }
 
-static int trap_fail(wasm_store_t *s, wasm_error_t *err, int rc, const char *where) {
+static int trap_fail(wasm_store_t *s, wasm_error_t *err, int rc, const char *where)
+{
     if (err) {
         err->code = rc;
         err->exit_status = s->exit_status;
         wasm_format(err->msg, sizeof err->msg, "%s: %s", where,
-                    s->trap_code == TRAP_HOST && s->host_msg[0] ? s->host_msg
-                                                                : wasm_trap_messages[s->trap_code]);
+                    s->trap_code == TRAP_HOST && s->host_msg[0] ? s->host_msg : wasm_trap_messages[s->trap_code]);
     }
     return rc;
 }
 
-static wasm_value_t eval_const(wasm_instance_t *inst, const wasm_constexpr_t *ce) {
+static wasm_value_t eval_const(wasm_instance_t *inst, const wasm_constexpr_t *ce)
+{
     wasm_value_t v = ce->v;
     if (ce->kind == CE_GLOBAL)
         v = inst->globals[ce->idx]->v;
@@ -220,15 +261,15 @@ static wasm_value_t eval_const(wasm_instance_t *inst, const wasm_constexpr_t *ce
     return v;
 }
 
-int wasm_instance_new(wasm_store_t *s, wasm_module_t *m, const wasm_extern_t *imports,
-                      uint32_t nimports, wasm_instance_t **out, wasm_error_t *err) {
+int wasm_instance_new(wasm_store_t *s, wasm_module_t *m, const wasm_extern_t *imports, uint32_t nimports,
+                      wasm_instance_t **out, wasm_error_t *err)
+{
     wasm_instance_t *inst;
     uint32_t nf = 0, nt = 0, ng = 0;
     if (nimports != m->nimports) {
         if (err) {
             err->code = WASM_E_LINK;
-            wasm_format(err->msg, sizeof err->msg, "expected %u imports, got %u", m->nimports,
-                        nimports);
+            wasm_format(err->msg, sizeof err->msg, "expected %u imports, got %u", m->nimports, nimports);
         }
         return WASM_E_LINK;
     }
@@ -242,8 +283,7 @@ int wasm_instance_new(wasm_store_t *s, wasm_module_t *m, const wasm_extern_t *im
     inst->globals = wasm_store_alloc(s, (m->nglobals + 1) * sizeof(void *));
     inst->elem_dropped = wasm_store_alloc(s, m->nelems + 1);
     inst->data_dropped = wasm_store_alloc(s, m->ndatas + 1);
-    if (!inst->funcs || !inst->tables || !inst->globals || !inst->elem_dropped ||
-        !inst->data_dropped)
+    if (!inst->funcs || !inst->tables || !inst->globals || !inst->elem_dropped || !inst->data_dropped)
         return WASM_E_NOMEM;
 
     for (uint32_t i = 0; i < m->nimports; i++) {
@@ -259,8 +299,7 @@ int wasm_instance_new(wasm_store_t *s, wasm_module_t *m, const wasm_extern_t *im
             break;
         case WASM_EXTERN_TABLE: {
             wasm_table_t *t = ex->of.table;
-            if (!t || t->elemtype != im->valtype ||
-                !limits_match(t->size, t->max, t->has_max, &im->lim))
+            if (!t || t->elemtype != im->valtype || !limits_match(t->size, t->max, t->has_max, &im->lim))
                 return link_fail(err, i, im, "incompatible import type (table)");
             inst->tables[nt++] = t;
             break;
@@ -292,13 +331,11 @@ int wasm_instance_new(wasm_store_t *s, wasm_module_t *m, const wasm_extern_t *im
     }
     for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
         const wasm_table_desc_t *d = &m->tables[i];
-        inst->tables[i] = wasm_table_new(s, (wasm_valtype_t)d->elemtype, d->lim.min, d->lim.max,
-                                         d->lim.has_max);
+        inst->tables[i] = wasm_table_new(s, (wasm_valtype_t)d->elemtype, d->lim.min, d->lim.max, d->lim.has_max);
         if (!inst->tables[i]) {
             if (err) {
                 err->code = WASM_E_NOMEM;
-                wasm_format(err->msg, sizeof err->msg, "table %u: cannot allocate %u elements", i,
-                            d->lim.min);
+                wasm_format(err->msg, sizeof err->msg, "table %u: cannot allocate %u elements", i, d->lim.min);
             }
             return WASM_E_NOMEM;
         }
@@ -359,8 +396,8 @@ int wasm_instance_new(wasm_store_t *s, wasm_module_t *m, const wasm_extern_t *im
     return 0;
 }
 
-bool wasm_instance_export(const wasm_instance_t *inst, const char *name, size_t len,
-                          wasm_extern_t *out) {
+bool wasm_instance_export(const wasm_instance_t *inst, const char *name, size_t len, wasm_extern_t *out)
+{
     const wasm_module_t *m = inst->module;
     for (uint32_t i = 0; i < m->nexports; i++) {
         const wasm_export_t *e = &m->exports[i];
@@ -378,4 +415,7 @@ bool wasm_instance_export(const wasm_instance_t *inst, const char *name, size_t 
     return false;
 }
 
-wasm_memory_t *wasm_instance_memory(const wasm_instance_t *inst) { return inst->mem; }
+wasm_memory_t *wasm_instance_memory(const wasm_instance_t *inst)
+{
+    return inst->mem;
+}

@@ -14,7 +14,7 @@ typedef struct wasm_reader {
     const uint8_t *p, *end;
     wasm_error_t *err;
     const char *section; /* name for messages, e.g. "code section" */
-    int64_t func;        /* function index, or -1 */
+    int64_t func; /* function index, or -1 */
     bool failed;
     int code; /* WASM_E_... of the recorded error */
 } wasm_reader_t;
@@ -26,7 +26,8 @@ bool wasm_fail(wasm_reader_t *r, int code, const char *fmt, ...);
 #define MALFORMED(r, ...) wasm_fail((r), WASM_E_MALFORMED, __VA_ARGS__)
 #define INVALID(r, ...) wasm_fail((r), WASM_E_INVALID, __VA_ARGS__)
 
-static inline bool rd_u8(wasm_reader_t *r, uint8_t *v) {
+static inline bool rd_u8(wasm_reader_t *r, uint8_t *v)
+{
     *v = 0;
     if (r->p >= r->end)
         return MALFORMED(r, "unexpected end");
@@ -34,7 +35,8 @@ static inline bool rd_u8(wasm_reader_t *r, uint8_t *v) {
     return true;
 }
 
-static inline bool rd_bytes(wasm_reader_t *r, uint32_t n, const uint8_t **out) {
+static inline bool rd_bytes(wasm_reader_t *r, uint32_t n, const uint8_t **out)
+{
     *out = r->p;
     if ((size_t)(r->end - r->p) < n)
         return MALFORMED(r, "unexpected end");
@@ -43,7 +45,8 @@ static inline bool rd_bytes(wasm_reader_t *r, uint32_t n, const uint8_t **out) {
     return true;
 }
 
-static inline bool rd_uleb(wasm_reader_t *r, unsigned bits, uint64_t *v) {
+static inline bool rd_uleb(wasm_reader_t *r, unsigned bits, uint64_t *v)
+{
     uint64_t result = 0;
     unsigned shift = 0;
     *v = 0;
@@ -71,7 +74,8 @@ static inline bool rd_uleb(wasm_reader_t *r, unsigned bits, uint64_t *v) {
     return true;
 }
 
-static inline bool rd_sleb(wasm_reader_t *r, unsigned bits, int64_t *v) {
+static inline bool rd_sleb(wasm_reader_t *r, unsigned bits, int64_t *v)
+{
     uint64_t result = 0;
     unsigned shift = 0;
     uint8_t b;
@@ -104,7 +108,8 @@ static inline bool rd_sleb(wasm_reader_t *r, unsigned bits, int64_t *v) {
     return true;
 }
 
-static inline bool rd_u32(wasm_reader_t *r, uint32_t *v) {
+static inline bool rd_u32(wasm_reader_t *r, uint32_t *v)
+{
     uint64_t x = 0;
     *v = 0;
     if (!rd_uleb(r, 32, &x))
@@ -113,7 +118,8 @@ static inline bool rd_u32(wasm_reader_t *r, uint32_t *v) {
     return true;
 }
 
-static inline bool rd_s32(wasm_reader_t *r, int32_t *v) {
+static inline bool rd_s32(wasm_reader_t *r, int32_t *v)
+{
     int64_t x = 0;
     *v = 0;
     if (!rd_sleb(r, 32, &x))
@@ -122,8 +128,14 @@ static inline bool rd_s32(wasm_reader_t *r, int32_t *v) {
     return true;
 }
 
-static inline bool rd_s64(wasm_reader_t *r, int64_t *v) { return rd_sleb(r, 64, v); }
+static inline bool rd_s64(wasm_reader_t *r, int64_t *v)
+{
+    return rd_sleb(r, 64, v);
+}
 
-static inline uint32_t rd_offset(const wasm_reader_t *r) { return (uint32_t)(r->p - r->start); }
+static inline uint32_t rd_offset(const wasm_reader_t *r)
+{
+    return (uint32_t)(r->p - r->start);
+}
 
 #endif

@@ -22,14 +22,16 @@ struct wasm_wasi {
     uint64_t rng;
 };
 
-static size_t slen(const char *s) {
+static size_t slen(const char *s)
+{
     size_t n = 0;
     while (s[n])
         n++;
     return n;
 }
 
-static char **copy_strings(wasm_store_t *s, int n, const char *const *v, uint32_t *size) {
+static char **copy_strings(wasm_store_t *s, int n, const char *const *v, uint32_t *size)
+{
     char **out = wasm_store_alloc(s, ((size_t)n + 1) * sizeof(char *));
     *size = 0;
     if (!out)
@@ -45,8 +47,9 @@ static char **copy_strings(wasm_store_t *s, int n, const char *const *v, uint32_
     return out;
 }
 
-wasm_wasi_t *wasm_wasi_new(wasm_store_t *s, const wasm_wasi_io_t *io, int argc,
-                           const char *const *argv, int envc, const char *const *envp) {
+wasm_wasi_t *wasm_wasi_new(wasm_store_t *s, const wasm_wasi_io_t *io, int argc, const char *const *argv, int envc,
+                           const char *const *envp)
+{
     wasm_wasi_t *w = wasm_store_alloc(s, sizeof *w);
     if (!w)
         return NULL;
@@ -64,17 +67,24 @@ wasm_wasi_t *wasm_wasi_new(wasm_store_t *s, const wasm_wasi_io_t *io, int argc,
 
 #define MEM(ptr, len) wasm_host_memory(ctx, (uint32_t)(ptr), (len))
 
-static void put32(uint8_t *p, uint32_t v) { wasm_memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { wasm_memcpy(p, &v, 8); }
-static uint32_t get32(const uint8_t *p) {
+static void put32(uint8_t *p, uint32_t v)
+{
+    wasm_memcpy(p, &v, 4);
+}
+static void put64(uint8_t *p, uint64_t v)
+{
+    wasm_memcpy(p, &v, 8);
+}
+static uint32_t get32(const uint8_t *p)
+{
     uint32_t v;
     wasm_memcpy(&v, p, 4);
     return v;
 }
 
 /* Shared by args_get and environ_get: writes pointers and strings. */
-static int32_t strings_get(wasm_host_ctx_t *ctx, char **v, int n, uint32_t ptrs, uint32_t buf,
-                           uint32_t size) {
+static int32_t strings_get(wasm_host_ctx_t *ctx, char **v, int n, uint32_t ptrs, uint32_t buf, uint32_t size)
+{
     uint8_t *pp = MEM(ptrs, (uint64_t)n * 4), *bp = MEM(buf, size);
     if (!pp || !bp)
         return E_FAULT;
@@ -88,7 +98,8 @@ static int32_t strings_get(wasm_host_ctx_t *ctx, char **v, int n, uint32_t ptrs,
     return E_SUCCESS;
 }
 
-static int32_t sizes_get(wasm_host_ctx_t *ctx, int n, uint32_t size, uint32_t p1, uint32_t p2) {
+static int32_t sizes_get(wasm_host_ctx_t *ctx, int n, uint32_t size, uint32_t p1, uint32_t p2)
+{
     uint8_t *a = MEM(p1, 4), *b = MEM(p2, 4);
     if (!a || !b)
         return E_FAULT;
@@ -97,28 +108,33 @@ static int32_t sizes_get(wasm_host_ctx_t *ctx, int n, uint32_t size, uint32_t p1
     return E_SUCCESS;
 }
 
-static int w_args_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_args_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     wasm_wasi_t *w = u;
     v[0].i32 = strings_get(ctx, w->argv, w->argc, v[0].u32, v[1].u32, w->argv_size);
     return 0;
 }
-static int w_args_sizes_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_args_sizes_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     wasm_wasi_t *w = u;
     v[0].i32 = sizes_get(ctx, w->argc, w->argv_size, v[0].u32, v[1].u32);
     return 0;
 }
-static int w_environ_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_environ_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     wasm_wasi_t *w = u;
     v[0].i32 = strings_get(ctx, w->envp, w->envc, v[0].u32, v[1].u32, w->env_size);
     return 0;
 }
-static int w_environ_sizes_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_environ_sizes_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     wasm_wasi_t *w = u;
     v[0].i32 = sizes_get(ctx, w->envc, w->env_size, v[0].u32, v[1].u32);
     return 0;
 }
 
-static int w_clock_time_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_clock_time_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     uint8_t *p = MEM(v[2].u32, 8);
     uint32_t id = v[0].u32;
     (void)u;
@@ -132,7 +148,8 @@ static int w_clock_time_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
     }
     return 0;
 }
-static int w_clock_res_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_clock_res_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     uint8_t *p = MEM(v[1].u32, 8);
     (void)u;
     if (v[0].u32 > 3)
@@ -146,7 +163,8 @@ static int w_clock_res_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
     return 0;
 }
 
-static int w_fd_write(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_fd_write(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     wasm_wasi_t *w = u;
     int fd = v[0].i32;
     uint32_t iovs = v[1].u32, n = v[2].u32, total = 0;
@@ -183,7 +201,8 @@ static int w_fd_write(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
     return 0;
 }
 
-static int w_fd_read(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_fd_read(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     wasm_wasi_t *w = u;
     uint32_t iovs = v[1].u32, n = v[2].u32, total = 0;
     uint8_t *out = MEM(v[3].u32, 4), *iov = MEM(iovs, (uint64_t)n * 8);
@@ -219,7 +238,8 @@ static int w_fd_read(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
     return 0;
 }
 
-static int w_fd_close(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_fd_close(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     wasm_wasi_t *w = u;
     (void)ctx;
     if (v[0].i32 < 0 || v[0].i32 > 2 || w->closed[v[0].i32]) {
@@ -231,14 +251,16 @@ static int w_fd_close(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
     return 0;
 }
 
-static int w_fd_seek(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_fd_seek(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     wasm_wasi_t *w = u;
     (void)ctx;
     v[0].i32 = v[0].i32 >= 0 && v[0].i32 <= 2 && !w->closed[v[0].i32] ? E_SPIPE : E_BADF;
     return 0;
 }
 
-static int w_fd_fdstat_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_fd_fdstat_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     wasm_wasi_t *w = u;
     uint8_t *p = MEM(v[1].u32, 24);
     int fd = v[0].i32;
@@ -258,24 +280,28 @@ static int w_fd_fdstat_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
     return 0;
 }
 
-static int w_badf(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_badf(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     (void)ctx, (void)u;
     v[0].i32 = E_BADF;
     return 0;
 }
 
-static int w_proc_exit(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_proc_exit(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     (void)u;
     return wasm_host_exit(ctx, v[0].i32);
 }
 
-static int w_sched_yield(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_sched_yield(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     (void)ctx, (void)u;
     v[0].i32 = E_SUCCESS;
     return 0;
 }
 
-static int w_random_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_random_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     wasm_wasi_t *w = u;
     uint32_t len = v[1].u32;
     uint8_t *p = MEM(v[0].u32, len);
@@ -298,13 +324,15 @@ static int w_random_get(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
     return 0;
 }
 
-static int w_nosys(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_nosys(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     (void)ctx, (void)u;
     v[0].i32 = E_NOSYS;
     return 0;
 }
 
-static int w_nosys_void(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u) {
+static int w_nosys_void(wasm_host_ctx_t *ctx, wasm_value_t *v, void *u)
+{
     (void)ctx, (void)v, (void)u;
     return 0;
 }
@@ -331,11 +359,13 @@ static const struct {
     {"random_get", "ii:i", w_random_get},
 };
 
-static bool streq(const char *a, size_t alen, const char *b) {
+static bool streq(const char *a, size_t alen, const char *b)
+{
     return wasm_names_eq(a, alen, b, slen(b));
 }
 
-bool wasm_wasi_resolve(wasm_wasi_t *w, const wasm_module_t *m, uint32_t i, wasm_extern_t *out) {
+bool wasm_wasi_resolve(wasm_wasi_t *w, const wasm_module_t *m, uint32_t i, wasm_extern_t *out)
+{
     const char *mod, *name;
     size_t ml, nl;
     wasm_extern_kind_t kind;

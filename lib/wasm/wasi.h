@@ -27,8 +27,8 @@ typedef struct wasm_wasi wasm_wasi_t;
 
 /* Creates the WASI state in store s.  argv/envp strings are copied.  NULL
  * on no memory. */
-wasm_wasi_t *wasm_wasi_new(wasm_store_t *s, const wasm_wasi_io_t *io, int argc,
-                           const char *const *argv, int envc, const char *const *envp);
+wasm_wasi_t *wasm_wasi_new(wasm_store_t *s, const wasm_wasi_io_t *io, int argc, const char *const *argv, int envc,
+                           const char *const *envp);
 /* If import i of m comes from wasi_snapshot_preview1, fills *out with the
  * matching function (a stub returning ENOSYS for unsupported names) and
  * returns true; else returns false. */

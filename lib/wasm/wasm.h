@@ -51,15 +51,15 @@ typedef struct wasm_val {
 
 enum {
     WASM_OK = 0,
-    WASM_E_MALFORMED = -1,   /* binary cannot be decoded */
-    WASM_E_INVALID = -2,     /* decoded, but fails validation */
+    WASM_E_MALFORMED = -1, /* binary cannot be decoded */
+    WASM_E_INVALID = -2, /* decoded, but fails validation */
     WASM_E_UNSUPPORTED = -3, /* valid, but uses SIMD or exceeds a limit */
-    WASM_E_LINK = -4,        /* imports do not match */
-    WASM_E_TRAP = -5,        /* execution trapped (message says why) */
-    WASM_E_NOMEM = -6,       /* the platform allocator failed */
-    WASM_E_ARG = -7,         /* bad argument to an API function */
-    WASM_E_EXIT = -8,        /* a host function asked to stop (WASI proc_exit) */
-    WASM_E_FUEL = -9,        /* the fuel budget ran out */
+    WASM_E_LINK = -4, /* imports do not match */
+    WASM_E_TRAP = -5, /* execution trapped (message says why) */
+    WASM_E_NOMEM = -6, /* the platform allocator failed */
+    WASM_E_ARG = -7, /* bad argument to an API function */
+    WASM_E_EXIT = -8, /* a host function asked to stop (WASI proc_exit) */
+    WASM_E_FUEL = -9, /* the fuel budget ran out */
 };
 
 typedef struct wasm_error {
@@ -97,10 +97,10 @@ typedef struct wasm_extern {
 /* Run-time resource limits of a store.  Zero fields take the config.h default. */
 typedef struct wasm_limits {
     uint32_t max_memory_pages; /* ceiling for any memory (64 KiB pages) */
-    uint32_t max_table_elems;  /* ceiling for any table */
-    uint32_t stack_slots;      /* value stack size in 8-byte slots */
-    uint32_t max_call_depth;   /* wasm call frames before "call stack exhausted" */
-    uint64_t fuel;             /* 0 = unlimited; else budget (see wasm_store_set_fuel) */
+    uint32_t max_table_elems; /* ceiling for any table */
+    uint32_t stack_slots; /* value stack size in 8-byte slots */
+    uint32_t max_call_depth; /* wasm call frames before "call stack exhausted" */
+    uint64_t fuel; /* 0 = unlimited; else budget (see wasm_store_set_fuel) */
 } wasm_limits_t;
 
 /* ---- modules --------------------------------------------------------------- */
@@ -109,20 +109,18 @@ typedef struct wasm_limits {
  * as needed; the caller may free them afterwards.  On success stores the
  * module in *out and returns 0; else WASM_E_MALFORMED / WASM_E_INVALID /
  * WASM_E_UNSUPPORTED / WASM_E_NOMEM with err describing what and where. */
-int wasm_module_load(const uint8_t *bytes, size_t len, wasm_module_t **out,
-                     wasm_error_t *err);
+int wasm_module_load(const uint8_t *bytes, size_t len, wasm_module_t **out, wasm_error_t *err);
 /* Frees a module.  Instances made from it must no longer be used. */
 void wasm_module_delete(wasm_module_t *m);
 
 /* Import and export descriptions (index in [0, count)).  Names are not
  * NUL-terminated inside the module; these return pointer and length. */
 uint32_t wasm_module_import_count(const wasm_module_t *m);
-void wasm_module_import(const wasm_module_t *m, uint32_t i, const char **module,
-                        size_t *module_len, const char **name, size_t *name_len,
-                        wasm_extern_kind_t *kind);
-uint32_t wasm_module_export_count(const wasm_module_t *m);
-void wasm_module_export(const wasm_module_t *m, uint32_t i, const char **name,
+void wasm_module_import(const wasm_module_t *m, uint32_t i, const char **module, size_t *module_len, const char **name,
                         size_t *name_len, wasm_extern_kind_t *kind);
+uint32_t wasm_module_export_count(const wasm_module_t *m);
+void wasm_module_export(const wasm_module_t *m, uint32_t i, const char **name, size_t *name_len,
+                        wasm_extern_kind_t *kind);
 
 /* Writes the signature of function import i in wasm_func_new_host's notation
  * ("ii:i") to buf; returns false if import i is not a function or buf is too
@@ -148,11 +146,10 @@ uint64_t wasm_store_fuel(const wasm_store_t *s);
  * function.  Returns 0, or WASM_E_LINK (a wrong import), WASM_E_TRAP (the
  * initialisation or start function trapped; effects already made on
  * imported tables and memories remain, as the spec says), WASM_E_NOMEM. */
-int wasm_instance_new(wasm_store_t *s, wasm_module_t *m, const wasm_extern_t *imports,
-                      uint32_t nimports, wasm_instance_t **out, wasm_error_t *err);
+int wasm_instance_new(wasm_store_t *s, wasm_module_t *m, const wasm_extern_t *imports, uint32_t nimports,
+                      wasm_instance_t **out, wasm_error_t *err);
 /* Looks up an export by name; returns true and fills *out if found. */
-bool wasm_instance_export(const wasm_instance_t *inst, const char *name, size_t name_len,
-                          wasm_extern_t *out);
+bool wasm_instance_export(const wasm_instance_t *inst, const char *name, size_t name_len, wasm_extern_t *out);
 /* The instance's memory 0 or NULL. */
 wasm_memory_t *wasm_instance_memory(const wasm_instance_t *inst);
 
@@ -166,8 +163,7 @@ typedef int (*wasm_host_fn_t)(wasm_host_ctx_t *ctx, wasm_value_t *vals, void *us
 /* Creates a host function with the signature sig: parameter letters, ':',
  * result letters; i=i32 I=i64 f=f32 F=f64 r=externref R=funcref.
  * Example "ii:i".  Returns NULL on a bad signature or no memory. */
-wasm_func_t *wasm_func_new_host(wasm_store_t *s, const char *sig, wasm_host_fn_t fn,
-                                void *user);
+wasm_func_t *wasm_func_new_host(wasm_store_t *s, const char *sig, wasm_host_fn_t fn, void *user);
 /* Number and types of a function's parameters and results. */
 uint32_t wasm_func_param_count(const wasm_func_t *f);
 uint32_t wasm_func_result_count(const wasm_func_t *f);
@@ -180,8 +176,8 @@ wasm_valtype_t wasm_func_result_type(const wasm_func_t *f, uint32_t i);
  * by zero", "call stack exhausted"), WASM_E_FUEL, WASM_E_EXIT
  * (err->exit_status set).  A host function may call back into the same
  * store (nesting is limited to WASM_MAX_NESTING levels). */
-int wasm_func_call(wasm_store_t *s, wasm_func_t *f, const wasm_val_t *args, uint32_t nargs,
-                   wasm_val_t *results, uint32_t nresults, wasm_error_t *err);
+int wasm_func_call(wasm_store_t *s, wasm_func_t *f, const wasm_val_t *args, uint32_t nargs, wasm_val_t *results,
+                   uint32_t nresults, wasm_error_t *err);
 
 /* ---- inside host functions -------------------------------------------------- */
 
@@ -198,12 +194,10 @@ int wasm_host_exit(wasm_host_ctx_t *ctx, int status);
 
 /* ---- memories, tables, globals ---------------------------------------------- */
 
-wasm_memory_t *wasm_memory_new(wasm_store_t *s, uint32_t min_pages, uint32_t max_pages,
-                               bool has_max);
+wasm_memory_t *wasm_memory_new(wasm_store_t *s, uint32_t min_pages, uint32_t max_pages, bool has_max);
 uint8_t *wasm_memory_data(wasm_memory_t *mem);
 uint64_t wasm_memory_size(const wasm_memory_t *mem); /* in bytes */
-wasm_table_t *wasm_table_new(wasm_store_t *s, wasm_valtype_t elem, uint32_t min,
-                             uint32_t max, bool has_max);
+wasm_table_t *wasm_table_new(wasm_store_t *s, wasm_valtype_t elem, uint32_t min, uint32_t max, bool has_max);
 wasm_global_t *wasm_global_new(wasm_store_t *s, wasm_val_t value, bool mutable_);
 wasm_val_t wasm_global_get(const wasm_global_t *g);
 

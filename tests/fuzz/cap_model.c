@@ -24,9 +24,9 @@ struct m_cap {
 
 struct m_obj {
     cap_object_t hdr;
-    int in_use;     /* handed to a create */
-    int had_caps;   /* some capability referred to it */
-    int released;   /* times the release callback ran */
+    int in_use; /* handed to a create */
+    int had_caps; /* some capability referred to it */
+    int released; /* times the release callback ran */
     int bad_release; /* callback ran while refs != 0 */
 };
 
@@ -257,7 +257,7 @@ static int step(struct world *w, struct reader *r, unsigned bias, unsigned long 
         got = cap_create(&w->cn[c], slot, type, rights, obj >= 0 ? &w->objs[obj].hdr : NULL, d0, d1);
         if (want == MN_ERR_OK) {
             struct m_cap *m = &w->m[loc(c, slot)];
-            *m = (struct m_cap){ 1, type, rights, obj, d0, d1, -1 };
+            *m = (struct m_cap){1, type, rights, obj, d0, d1, -1};
             if (obj >= 0)
                 w->objs[obj].had_caps = 1;
         }
@@ -406,7 +406,7 @@ static int step(struct world *w, struct reader *r, unsigned bias, unsigned long 
             if (idx == 0 || w->m[loc(c, idx)].present)
                 return fail(why, why_size, op, "find_free returned slot %u, not free", idx);
             got = cap_create(&w->cn[c], idx, MN_CAP_IO_PORT, MN_RIGHTS_ALL, NULL, 0x3F8, 8);
-            w->m[loc(c, idx)] = (struct m_cap){ 1, MN_CAP_IO_PORT, MN_RIGHTS_ALL, -1, 0x3F8, 8, -1 };
+            w->m[loc(c, idx)] = (struct m_cap){1, MN_CAP_IO_PORT, MN_RIGHTS_ALL, -1, 0x3F8, 8, -1};
         }
         break;
     }
@@ -452,7 +452,7 @@ int cap_model_run(const uint8_t *bytes, size_t len, char *why, size_t why_size)
     for (int l = 0; l < M_LOCS; l++)
         w->m[l].obj = w->m[l].parent = -1;
     memset(&cap_model_stats, 0, sizeof cap_model_stats);
-    struct reader r = { bytes, len };
+    struct reader r = {bytes, len};
     int rc = 0;
     unsigned long op = 0;
     unsigned bias = (rd8(&r) % 4) * 8;

@@ -12,8 +12,8 @@
 #include "acpi/acpi.h"
 
 #define TABLE_PHYS 0x10000
-#define RSDT_PHYS  0x8000
-#define RSDP_PHYS  0xE0000
+#define RSDT_PHYS 0x8000
+#define RSDP_PHYS 0xE0000
 
 static uint8_t *mem_table;
 static size_t mem_table_len;
@@ -35,8 +35,7 @@ static const void *reader(uint64_t phys, size_t len)
         uint64_t base;
         const uint8_t *p;
         size_t n;
-    } r[] = { { TABLE_PHYS, mem_table, mem_table_len }, { RSDT_PHYS, rsdt, sizeof rsdt },
-              { RSDP_PHYS, rsdp, sizeof rsdp } };
+    } r[] = {{TABLE_PHYS, mem_table, mem_table_len}, {RSDT_PHYS, rsdt, sizeof rsdt}, {RSDP_PHYS, rsdp, sizeof rsdp}};
     for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
         if (phys >= r[i].base && phys - r[i].base <= r[i].n && len <= r[i].n - (phys - r[i].base))
             return r[i].p + (phys - r[i].base);

@@ -43,16 +43,16 @@ static inline int ht_case_start(const char *name)
 /* Opens a case; the following block holds its checks. */
 #define HT_CASE(name) for (int ht_once_ = ht_case_start(name); ht_once_; ht_once_ = 0)
 /* Records a failure (first one per case is printed) and carries on. */
-#define HT_CHECK(cond, ...)                                                                  \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            if (!ht_case_failed) {                                                           \
+#define HT_CHECK(cond, ...) \
+    do { \
+        if (!(cond)) { \
+            if (!ht_case_failed) { \
                 printf("FAIL host/%s/%s: %s:%d: ", ht_program, ht_case_name, __FILE__, __LINE__); \
-                printf(__VA_ARGS__);                                                         \
-                printf("\n");                                                                \
-            }                                                                                \
-            ht_case_failed = 1;                                                              \
-        }                                                                                    \
+                printf(__VA_ARGS__); \
+                printf("\n"); \
+            } \
+            ht_case_failed = 1; \
+        } \
     } while (0)
 #define HT_END() (ht_case_end(), (ht_failures || !ht_cases) ? 1 : 0)
 

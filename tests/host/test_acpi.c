@@ -20,7 +20,7 @@ struct blob {
 
 static struct blob load(const char *path)
 {
-    struct blob b = { NULL, 0 };
+    struct blob b = {NULL, 0};
     FILE *f = fopen(path, "rb");
     if (!f)
         return b;
@@ -154,8 +154,7 @@ static void check_machine(const struct machine_expect *e)
             HT_CHECK(m.cpus[i].apic_id == i && (m.cpus[i].flags & ACPI_CPU_ENABLED), "CPU %u", i);
         if (e->overrides) {
             HT_CHECK(m.overrides[0].source == 0 && m.overrides[0].gsi == 2, "IRQ0 is not overridden to GSI 2");
-            HT_CHECK(m.overrides[1].source == 5 &&
-                         (m.overrides[1].flags & ACPI_TRIGGER_MASK) == ACPI_TRIGGER_LEVEL &&
+            HT_CHECK(m.overrides[1].source == 5 && (m.overrides[1].flags & ACPI_TRIGGER_MASK) == ACPI_TRIGGER_LEVEL &&
                          (m.overrides[1].flags & ACPI_POLARITY_MASK) == ACPI_POLARITY_HIGH,
                      "IRQ5 override is not level, active high");
         }
@@ -172,8 +171,8 @@ static void check_machine(const struct machine_expect *e)
     if (mc) {
         struct acpi_mcfg c;
         err = acpi_mcfg_parse(mc, len, &c);
-        HT_CHECK(!err && c.count == 1 && c.regions[0].base == 0xB0000000u && c.regions[0].bus_end == 255,
-                 "MCFG: %s", err ? err : "wrong region");
+        HT_CHECK(!err && c.count == 1 && c.regions[0].base == 0xB0000000u && c.regions[0].bus_end == 255, "MCFG: %s",
+                 err ? err : "wrong region");
     }
     const void *fa = acpi_tables_find(&t, "FACP", mem_read, &len);
     HT_CHECK(fa, "no FADT");
@@ -193,18 +192,27 @@ int main(void)
 {
     HT_BEGIN("acpi");
     static const struct machine_expect machines[] = {
-        { "q35", 0, 5, 4, 1, 5, 1, 1 },
-        { "pc", 0, 4, 4, 1, 5, 1, 0 },
-        { "microvm", 1, 2, 4, 2, 0, 0, 0 },
+        {"q35", 0, 5, 4, 1, 5, 1, 1},
+        {"pc", 0, 4, 4, 1, 5, 1, 0},
+        {"microvm", 1, 2, 4, 2, 0, 0, 0},
     };
-    HT_CASE("q35_tables") { check_machine(&machines[0]); }
-    HT_CASE("pc_tables") { check_machine(&machines[1]); }
-    HT_CASE("microvm_xsdt") { check_machine(&machines[2]); }
+    HT_CASE("q35_tables")
+    {
+        check_machine(&machines[0]);
+    }
+    HT_CASE("pc_tables")
+    {
+        check_machine(&machines[1]);
+    }
+    HT_CASE("microvm_xsdt")
+    {
+        check_machine(&machines[2]);
+    }
 
     HT_CASE("corrupt_madt_rejected")
     {
         static const char *const bad[] = {
-            "APIC-badsum", "APIC-truncated", "APIC-length-over", "APIC-noentries",
+            "APIC-badsum",         "APIC-truncated",     "APIC-length-over",  "APIC-noentries",
             "APIC-zero-entry-len", "APIC-entry-overrun", "APIC-length-small",
         };
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -231,8 +239,7 @@ int main(void)
         HT_CHECK(b.data && acpi_rsdp_parse(b.data, b.len, &r) != NULL, "RSDP with a bad checksum accepted");
         free(b.data);
         b = load(DATA "microvm/RSDP.bin");
-        HT_CHECK(b.data && acpi_rsdp_parse(b.data, 20, &r) != NULL,
-                 "ACPI 2.0 RSDP accepted from 20 bytes");
+        HT_CHECK(b.data && acpi_rsdp_parse(b.data, 20, &r) != NULL, "ACPI 2.0 RSDP accepted from 20 bytes");
         free(b.data);
     }
 
@@ -294,7 +301,7 @@ int main(void)
         memcpy(&xlen, x + 4, 4);
         x = mem_read(rsdp.xsdt_phys, xlen);
         uint32_t n = (xlen - 36) / 8, rlen = 36 + 4 * n;
-        struct blob r = { calloc(1, rlen), rlen };
+        struct blob r = {calloc(1, rlen), rlen};
         memcpy(r.data, x, 36);
         memcpy(r.data, "RSDT", 4);
         memcpy(r.data + 4, &rlen, 4);
@@ -319,7 +326,7 @@ int main(void)
     /* x2APIC entries (types 9, 10) and the 64-bit LAPIC address override (5), which QEMU's tables lack. */
     HT_CASE("madt_x2apic_synthetic")
     {
-        uint8_t t[44 + 16 + 12 + 12] = { 0 };
+        uint8_t t[44 + 16 + 12 + 12] = {0};
         memcpy(t, "APIC", 4);
         uint32_t len = sizeof t, v;
         memcpy(t + 4, &len, 4);
@@ -350,7 +357,8 @@ int main(void)
         HT_CHECK(!err && m.cpu_count == 1 && m.cpus[0].x2apic && m.cpus[0].apic_id == 0x100 && m.cpus[0].uid == 7,
                  "x2APIC processor entry");
         HT_CHECK(!err && m.nmi_count == 1 && m.nmis[0].lint == 1 && m.nmis[0].uid == 0xFFFFFFFFu &&
-                     m.nmis[0].flags == 5, "x2APIC NMI entry");
+                     m.nmis[0].flags == 5,
+                 "x2APIC NMI entry");
         HT_CHECK(!err && m.lapic_addr == 0xFEE10000u, "LAPIC address override ignored");
         /* The same x2APIC entry cut to 12 bytes must be refused, not half-read. */
         t[44 + 1] = 12;
@@ -372,7 +380,7 @@ int main(void)
     {
         static const char *const files[] = {
             DATA "q35/APIC.bin", DATA "microvm/APIC.bin", DATA "q35/HPET.bin",
-            DATA "q35/MCFG.bin", DATA "q35/FACP.bin", DATA "microvm/FACP.bin",
+            DATA "q35/MCFG.bin", DATA "q35/FACP.bin",     DATA "microvm/FACP.bin",
         };
         uint32_t seed = 12345;
         for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {

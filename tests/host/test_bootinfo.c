@@ -118,20 +118,26 @@ struct pvh_image {
 
 enum { SI = 0, MODLIST = 64, MEMMAP = 128, CMDLINE = 512, MODNAME = 600 };
 
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static void put32(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+static void put64(uint8_t *p, uint64_t v)
+{
+    memcpy(p, &v, 8);
+}
 
 static void pvh_valid(struct pvh_image *p, uint64_t base)
 {
     memset(p, 0, sizeof *p);
     put32(p->buf + 0, PVH_START_MAGIC);
     put32(p->buf + 4, 1);
-    put32(p->buf + 12, 1);                 /* nr_modules */
-    put64(p->buf + 16, base + MODLIST);    /* modlist */
-    put64(p->buf + 24, base + CMDLINE);    /* cmdline */
-    put64(p->buf + 32, 0);                 /* rsdp */
-    put64(p->buf + 40, base + MEMMAP);     /* memmap */
-    put32(p->buf + 48, 2);                 /* memmap entries */
+    put32(p->buf + 12, 1); /* nr_modules */
+    put64(p->buf + 16, base + MODLIST); /* modlist */
+    put64(p->buf + 24, base + CMDLINE); /* cmdline */
+    put64(p->buf + 32, 0); /* rsdp */
+    put64(p->buf + 40, base + MEMMAP); /* memmap */
+    put32(p->buf + 48, 2); /* memmap entries */
     put64(p->buf + MODLIST, 0x300000);
     put64(p->buf + MODLIST + 8, 10240);
     put64(p->buf + MODLIST + 16, base + MODNAME);
@@ -165,7 +171,8 @@ int main(void)
         HT_CHECK(strcmp(bi.cmdline, "test=all loglevel=debug") == 0, "cmdline %s", bi.cmdline);
         HT_CHECK(strcmp(bi.loader, "GRUB 2.06") == 0, "loader");
         HT_CHECK(bi.module_count == 1 && bi.modules[0].phys == 0x200000 && bi.modules[0].size == 0x3000 &&
-                     strcmp(bi.modules[0].name, "initrd") == 0, "module");
+                     strcmp(bi.modules[0].name, "initrd") == 0,
+                 "module");
         HT_CHECK(bi.mmap_count == 3 && bi.mmap[1].type == MEM_RESERVED && bi.mmap[2].base == 2 << 20, "mmap");
         HT_CHECK(bi.fb.present && bi.fb.width == 1024 && bi.fb.red_pos == 16 && bi.fb.blue_size == 8, "fb");
         HT_CHECK(bi.rsdp_size == 20 && memcmp(bi.rsdp, "RSD PTR ", 8) == 0, "rsdp");

@@ -64,7 +64,7 @@ static void fresh(void)
 
 static const char *check_all(void)
 {
-    cnode_t *all[NCN] = { &cn[0], &cn[1], &cn[2] };
+    cnode_t *all[NCN] = {&cn[0], &cn[1], &cn[2]};
     return cap_check_invariants(all, NCN);
 }
 
@@ -115,8 +115,8 @@ int main(void)
             if (cap_model_stats.max_depth > depth)
                 depth = cap_model_stats.max_depth;
         }
-        printf("  %lu ops, %lu caps revoked, %lu objects released, max revoked depth %lu\n", ops, revoked,
-               released, depth);
+        printf("  %lu ops, %lu caps revoked, %lu objects released, max revoked depth %lu\n", ops, revoked, released,
+               depth);
         HT_CHECK(revoked > 1000 && released > 100, "the random runs exercised revoke and release");
     }
 
@@ -227,8 +227,7 @@ int main(void)
         fresh();
         uint32_t idx;
         for (uint32_t i = 1; i < CNODE_CHUNK_SLOTS; i++)
-            HT_CHECK(cnode_find_free(&cn[0], &idx) == 0 &&
-                         cap_create(&cn[0], idx, MN_CAP_IRQ_LINE, 1, NULL, i, 0) == 0,
+            HT_CHECK(cnode_find_free(&cn[0], &idx) == 0 && cap_create(&cn[0], idx, MN_CAP_IRQ_LINE, 1, NULL, i, 0) == 0,
                      "fill %u", i);
         HT_CHECK(cnode_find_free(&cn[0], &idx) == MN_ERR_NO_SPACE, "63 usable slots in the first chunk");
         cap_slot_t *first = cnode_slot(&cn[0], 1);
@@ -236,8 +235,7 @@ int main(void)
             HT_CHECK(cnode_add_chunk(&cn[0], chunk[0][c]) == 0, "grow %u", c);
         HT_CHECK(cnode_add_chunk(&cn[0], chunk[1][1]) == MN_ERR_NO_SPACE, "max chunks");
         HT_CHECK(cnode_capacity(&cn[0]) == CNODE_MAX_SLOTS && cnode_slot(&cn[0], 1) == first, "slots did not move");
-        HT_CHECK(cnode_find_free(&cn[0], &idx) == 0 && idx == CNODE_CHUNK_SLOTS, "next free is in chunk 1: %u",
-                 idx);
+        HT_CHECK(cnode_find_free(&cn[0], &idx) == 0 && idx == CNODE_CHUNK_SLOTS, "next free is in chunk 1: %u", idx);
         HT_CHECK(cap_create(&cn[0], CNODE_MAX_SLOTS - 1, MN_CAP_IRQ_LINE, 1, NULL, 0, 0) == 0, "last slot");
         HT_CHECK(cap_create(&cn[0], CNODE_MAX_SLOTS, MN_CAP_IRQ_LINE, 1, NULL, 0, 0) == MN_ERR_INVALID_SLOT,
                  "past the last slot");
@@ -268,7 +266,7 @@ int main(void)
         static const struct {
             enum cap_bench_shape shape;
             const char *name;
-        } shapes[] = { { CAP_BENCH_WIDE, "wide" }, { CAP_BENCH_CHAIN, "chain" } };
+        } shapes[] = {{CAP_BENCH_WIDE, "wide"}, {CAP_BENCH_CHAIN, "chain"}};
         for (size_t k = 0; k < 2; k++) {
             fresh();
             for (int i = 0; i < NCN; i++)
@@ -278,7 +276,7 @@ int main(void)
             cap_object_init(&obj, MN_CAP_ENDPOINT, count_release);
             cap_create(&cn[0], 1, MN_CAP_ENDPOINT, MN_RIGHTS_ALL, &obj, 0, 0);
             cap_slot_t *root = cnode_slot(&cn[0], 1);
-            cnode_t *all[NCN] = { &cn[0], &cn[1], &cn[2] };
+            cnode_t *all[NCN] = {&cn[0], &cn[1], &cn[2]};
             enum { REPS = 200 };
             double build = 0, revoke = 0;
             uint32_t removed = 0;
@@ -294,8 +292,8 @@ int main(void)
             }
             HT_CHECK(obj.refs == 1 && releases == 0 && cn[1].used == 0 && check_all() == NULL, "%s: clean",
                      shapes[k].name);
-            printf("  %s tree of 1000: derive %.1f ns/cap, revoke %.1f ns/cap (host, sanitizers on)\n",
-                   shapes[k].name, build / REPS / 1000 * 1e9, revoke / REPS / 1000 * 1e9);
+            printf("  %s tree of 1000: derive %.1f ns/cap, revoke %.1f ns/cap (host, sanitizers on)\n", shapes[k].name,
+                   build / REPS / 1000 * 1e9, revoke / REPS / 1000 * 1e9);
         }
     }
     return HT_END();

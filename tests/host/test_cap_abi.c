@@ -29,15 +29,14 @@ int main(void)
             const char *name;
             int args;
         } core[12] = {
-            { "EXIT", 0 },          { "SEND", 4 },         { "RECV", 1 },          { "PORT_OUT", 4 },
-            { "PORT_IN", 3 },       { "WAIT_IRQ", 1 },     { "SPAWN_PROCESS", 0 }, { "ALLOC_MEMORY", 2 },
-            { "MAP_MEMORY", 4 },    { "DELEGATE", 4 },     { "SPAWN_THREAD", 3 },  { "DROP_CAP", 1 },
+            {"EXIT", 0},       {"SEND", 4},     {"RECV", 1},          {"PORT_OUT", 4},
+            {"PORT_IN", 3},    {"WAIT_IRQ", 1}, {"SPAWN_PROCESS", 0}, {"ALLOC_MEMORY", 2},
+            {"MAP_MEMORY", 4}, {"DELEGATE", 4}, {"SPAWN_THREAD", 3},  {"DROP_CAP", 1},
         };
         for (int i = 0; i < 12; i++) {
             HT_CHECK(mn_syscall_name((uint64_t)i) && strcmp(mn_syscall_name((uint64_t)i), core[i].name) == 0,
                      "number %d is %s", i, core[i].name);
-            HT_CHECK(mn_syscall_args((uint64_t)i) == core[i].args, "%s takes %d arguments", core[i].name,
-                     core[i].args);
+            HT_CHECK(mn_syscall_args((uint64_t)i) == core[i].args, "%s takes %d arguments", core[i].name, core[i].args);
         }
     }
 
@@ -62,8 +61,7 @@ int main(void)
     HT_CASE("errors")
     {
         HT_CHECK(MN_ERR_INVALID_SLOT == -1 && MN_ERR_NO_RIGHTS == -2 && MN_ERR_WRONG_TYPE == -3 &&
-                     MN_ERR_NOT_FOUND == -4 && MN_ERR_NO_MEMORY == -5 && MN_ERR_BUSY == -6 &&
-                     MN_ERR_MAP_FAILED == -7,
+                     MN_ERR_NOT_FOUND == -4 && MN_ERR_NO_MEMORY == -5 && MN_ERR_BUSY == -6 && MN_ERR_MAP_FAILED == -7,
                  "the roadmap's codes");
         HT_CHECK((uint64_t)(int64_t)MN_ERR_INVALID_SLOT == UINT64_MAX, "-1 is u64::MAX");
         for (int64_t e = 0; e >= MN_ERR_MIN; e--) {
@@ -71,8 +69,7 @@ int main(void)
                      "code %ld named", (long)e);
             HT_CHECK(e == 0 || mn_is_error(e), "code %ld is an error", (long)e);
             for (int64_t f = 0; f > e; f--)
-                HT_CHECK(strcmp(mn_error_name(e), mn_error_name(f)) != 0, "codes %ld %ld same name", (long)e,
-                         (long)f);
+                HT_CHECK(strcmp(mn_error_name(e), mn_error_name(f)) != 0, "codes %ld %ld same name", (long)e, (long)f);
         }
         HT_CHECK(strcmp(mn_error_name(MN_ERR_NO_RIGHTS), "MN_ERR_NO_RIGHTS") == 0, "name spelling");
         HT_CHECK(strcmp(mn_error_name(MN_ERR_MIN - 1), "MN_ERR_?") == 0 && !mn_is_error(MN_ERR_MIN - 1) &&
@@ -97,7 +94,7 @@ int main(void)
 
     HT_CASE("ipc-and-layout")
     {
-        mn_msg_t m = { 1, 2, 3 };
+        mn_msg_t m = {1, 2, 3};
         uint64_t words[3];
         memcpy(words, &m, sizeof m);
         HT_CHECK(sizeof m == 24 && words[0] == 1 && words[1] == 2 && words[2] == 3, "three words in order");

@@ -60,7 +60,10 @@ enum { PF_X = 1, PF_W = 2, PF_R = 4 };
 static void build(int n)
 {
     memset(image, 0, sizeof image);
-    memcpy(EH->ident, "\x7F" "ELF\x02\x01\x01", 7);
+    memcpy(EH->ident,
+           "\x7F"
+           "ELF\x02\x01\x01",
+           7);
     EH->type = 2;
     EH->machine = 62;
     EH->version = 1;
@@ -89,19 +92,18 @@ int main(void)
 
     HT_CASE("real-binaries")
     {
-        HT_CHECK(parse(elf_sample, elf_sample_len) == ELF_ERR_OK, "sample: %s",
-                 elf_error_message(err.code));
+        HT_CHECK(parse(elf_sample, elf_sample_len) == ELF_ERR_OK, "sample: %s", elf_error_message(err.code));
         HT_CHECK(img.nsegments == 4 && img.entry >= 0x401000 && img.entry < 0x402000, "4 segments, entry %#lx",
                  (unsigned long)img.entry);
         HT_CHECK(segs[0].vaddr == 0x400000 && segs[0].prot == ELF_PROT_R, "headers R");
         HT_CHECK(segs[1].prot == (ELF_PROT_R | ELF_PROT_X), "text R+X");
         HT_CHECK(segs[3].prot == (ELF_PROT_R | ELF_PROT_W) && segs[3].memsz > segs[3].filesz, "data R+W with BSS");
-        HT_CHECK(img.lowest == 0x400000 && img.highest == 0x406000, "extent %#lx-%#lx",
-                 (unsigned long)img.lowest, (unsigned long)img.highest);
+        HT_CHECK(img.lowest == 0x400000 && img.highest == 0x406000, "extent %#lx-%#lx", (unsigned long)img.lowest,
+                 (unsigned long)img.highest);
         HT_CHECK(parse(elf_sample_nosep, elf_sample_nosep_len) == ELF_ERR_OK && img.nsegments == 2,
                  "noseparate-code: %s", elf_error_message(err.code));
-        HT_CHECK(parse(elf_sample_rwx, elf_sample_rwx_len) == ELF_ERR_WRITE_EXEC && err.phdr == 0,
-                 "-N image: %s", elf_error_message(err.code));
+        HT_CHECK(parse(elf_sample_rwx, elf_sample_rwx_len) == ELF_ERR_WRITE_EXEC && err.phdr == 0, "-N image: %s",
+                 elf_error_message(err.code));
         /* An unaligned copy parses the same. */
         uint8_t *odd = malloc(elf_sample_len + 1);
         memcpy(odd + 1, elf_sample, elf_sample_len);
@@ -123,10 +125,10 @@ int main(void)
             uint8_t *copy = malloc(len ? len : 1); /* exact size: ASan sees any read past it */
             memcpy(copy, elf_sample, len);
             enum elf_error e = parse(copy, len);
-            enum elf_error want = len < 64       ? ELF_ERR_TRUNCATED_HEADER
-                                  : len < phend  ? ELF_ERR_PHDRS_OUTSIDE
-                                  : len < need   ? ELF_ERR_SEGMENT_OUTSIDE_FILE
-                                                 : ELF_ERR_OK;
+            enum elf_error want = len < 64      ? ELF_ERR_TRUNCATED_HEADER
+                                  : len < phend ? ELF_ERR_PHDRS_OUTSIDE
+                                  : len < need  ? ELF_ERR_SEGMENT_OUTSIDE_FILE
+                                                : ELF_ERR_OK;
             free(copy);
             if (e != want) {
                 HT_CHECK(0, "length %zu: %s, want %s", len, elf_error_message(e), elf_error_message(want));
@@ -143,16 +145,26 @@ int main(void)
             uint8_t value;
             enum elf_error want;
         } cases[] = {
-            { 0, 0x7E, ELF_ERR_MAGIC },        { 3, 'G', ELF_ERR_MAGIC },
-            { 4, 1, ELF_ERR_CLASS },           { 5, 2, ELF_ERR_ENDIAN },
-            { 6, 0, ELF_ERR_IDENT_VERSION },   { 7, 9, ELF_ERR_OSABI },
-            { 16, 3, ELF_ERR_TYPE },           { 16, 1, ELF_ERR_TYPE },
-            { 18, 3, ELF_ERR_MACHINE },        { 19, 1, ELF_ERR_MACHINE },
-            { 20, 2, ELF_ERR_VERSION },        { 52, 63, ELF_ERR_EHSIZE },
-            { 54, 32, ELF_ERR_PHENTSIZE },     { 56, 0, ELF_ERR_NO_PHDRS },
-            { 56, 65, ELF_ERR_TOO_MANY_PHDRS }, { 57, 0xFF, ELF_ERR_TOO_MANY_PHDRS },
-            { 33, 0xFF, ELF_ERR_PHDRS_OUTSIDE }, { 39, 0x80, ELF_ERR_PHDRS_OUTSIDE },
-            { 25, 0x00, ELF_ERR_ENTRY },       { 27, 0x01, ELF_ERR_ENTRY },
+            {0, 0x7E, ELF_ERR_MAGIC},
+            {3, 'G', ELF_ERR_MAGIC},
+            {4, 1, ELF_ERR_CLASS},
+            {5, 2, ELF_ERR_ENDIAN},
+            {6, 0, ELF_ERR_IDENT_VERSION},
+            {7, 9, ELF_ERR_OSABI},
+            {16, 3, ELF_ERR_TYPE},
+            {16, 1, ELF_ERR_TYPE},
+            {18, 3, ELF_ERR_MACHINE},
+            {19, 1, ELF_ERR_MACHINE},
+            {20, 2, ELF_ERR_VERSION},
+            {52, 63, ELF_ERR_EHSIZE},
+            {54, 32, ELF_ERR_PHENTSIZE},
+            {56, 0, ELF_ERR_NO_PHDRS},
+            {56, 65, ELF_ERR_TOO_MANY_PHDRS},
+            {57, 0xFF, ELF_ERR_TOO_MANY_PHDRS},
+            {33, 0xFF, ELF_ERR_PHDRS_OUTSIDE},
+            {39, 0x80, ELF_ERR_PHDRS_OUTSIDE},
+            {25, 0x00, ELF_ERR_ENTRY},
+            {27, 0x01, ELF_ERR_ENTRY},
         };
         uint8_t *copy = malloc(elf_sample_len);
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -173,27 +185,27 @@ int main(void)
         build(3);
         HT_CHECK(parse(image, BUILT_SIZE(3)) == ELF_ERR_OK && img.nsegments == 3, "built image valid: %s",
                  elf_error_message(err.code));
-#define DEFECT(what, n, change, want_code, want_phdr)                                                   \
-    do {                                                                                                \
-        build(n);                                                                                       \
-        change;                                                                                         \
-        enum elf_error e_ = parse(image, BUILT_SIZE(n));                                                \
-        HT_CHECK(e_ == (want_code) && err.phdr == (want_phdr), "%s: got \"%s\" (phdr %d), want \"%s\"", \
-                 what, elf_error_message(e_), err.phdr, elf_error_message(want_code));                  \
+#define DEFECT(what, n, change, want_code, want_phdr) \
+    do { \
+        build(n); \
+        change; \
+        enum elf_error e_ = parse(image, BUILT_SIZE(n)); \
+        HT_CHECK(e_ == (want_code) && err.phdr == (want_phdr), "%s: got \"%s\" (phdr %d), want \"%s\"", what, \
+                 elf_error_message(e_), err.phdr, elf_error_message(want_code)); \
     } while (0)
         /* An empty PT_LOAD is ignored wherever it claims to be (elf.h), e.g. at address 0. */
         build(3);
         PH(2)->vaddr = PH(2)->offset = 0;
         PH(2)->filesz = PH(2)->memsz = 0;
-        HT_CHECK(parse(image, BUILT_SIZE(3)) == ELF_ERR_OK && img.nsegments == 2,
-                 "empty segment at 0 not ignored: %s", elf_error_message(err.code));
+        HT_CHECK(parse(image, BUILT_SIZE(3)) == ELF_ERR_OK && img.nsegments == 2, "empty segment at 0 not ignored: %s",
+                 elf_error_message(err.code));
         DEFECT("filesz > memsz", 3, PH(1)->filesz = 0x2001, ELF_ERR_FILESZ_GT_MEMSZ, 1);
         DEFECT("bytes past the file", 3, PH(2)->filesz = 0x1001, ELF_ERR_SEGMENT_OUTSIDE_FILE, 2);
         DEFECT("offset past the file", 3, PH(2)->offset = 0x5000, ELF_ERR_SEGMENT_OUTSIDE_FILE, 2);
         DEFECT("offset + filesz wraps", 3, (PH(1)->offset = UINT64_MAX - 0xFFF, PH(1)->vaddr = 0x403FFF),
                ELF_ERR_SEGMENT_OUTSIDE_FILE, 1);
-        DEFECT("huge filesz", 3, (PH(1)->filesz = UINT64_MAX, PH(1)->memsz = UINT64_MAX),
-               ELF_ERR_SEGMENT_OUTSIDE_FILE, 1);
+        DEFECT("huge filesz", 3, (PH(1)->filesz = UINT64_MAX, PH(1)->memsz = UINT64_MAX), ELF_ERR_SEGMENT_OUTSIDE_FILE,
+               1);
         DEFECT("vaddr + memsz wraps", 3, (PH(1)->vaddr = 0xFFFFFFFFFFFFF000, PH(1)->memsz = 0x2000),
                ELF_ERR_VADDR_OVERFLOW, 1);
         DEFECT("huge memsz", 3, PH(1)->memsz = 0x0000800000000000, ELF_ERR_VADDR_HIGH, 1);
@@ -205,8 +217,8 @@ int main(void)
         DEFECT("below 64 KiB", 3, PH(0)->vaddr = 0xF000, ELF_ERR_VADDR_LOW, 0);
         DEFECT("align not a power of two", 3, PH(1)->align = 0x3000, ELF_ERR_ALIGN_NOT_POWER, 1);
         DEFECT("vaddr/offset differ mod align", 3, PH(1)->vaddr += 0x10, ELF_ERR_ALIGN_MISMATCH, 1);
-        DEFECT("vaddr/offset differ mod page", 3, (PH(1)->vaddr += 0x10, PH(1)->align = 0x10),
-               ELF_ERR_PAGE_MISMATCH, 1);
+        DEFECT("vaddr/offset differ mod page", 3, (PH(1)->vaddr += 0x10, PH(1)->align = 0x10), ELF_ERR_PAGE_MISMATCH,
+               1);
         DEFECT("W+X", 3, PH(2)->flags = PF_R | PF_W | PF_X, ELF_ERR_WRITE_EXEC, 2);
         DEFECT("W+X text", 1, PH(0)->flags = PF_W | PF_X, ELF_ERR_WRITE_EXEC, 0);
         DEFECT("same address", 3, PH(2)->vaddr = PH(1)->vaddr, ELF_ERR_OVERLAP, 2);
@@ -238,7 +250,7 @@ int main(void)
         HT_CHECK(elf_parse(image, BUILT_SIZE(3), NULL, segs, 2, &img, &err) == MN_ERR_BAD_FORMAT &&
                      err.code == ELF_ERR_TOO_MANY_SEGMENTS,
                  "caller's array too small");
-        elf_limits_t tight = { 0x402000, 0x500000 };
+        elf_limits_t tight = {0x402000, 0x500000};
         HT_CHECK(elf_parse(image, BUILT_SIZE(3), &tight, segs, 16, &img, &err) == MN_ERR_BAD_FORMAT &&
                      err.code == ELF_ERR_VADDR_LOW && err.phdr == 0,
                  "caller's limits");
@@ -251,7 +263,7 @@ int main(void)
         static const struct {
             const unsigned char *file;
             const unsigned long *len;
-        } images[] = { { elf_sample, &elf_sample_len }, { elf_sample_nosep, &elf_sample_nosep_len } };
+        } images[] = {{elf_sample, &elf_sample_len}, {elf_sample_nosep, &elf_sample_nosep_len}};
         static uint8_t page[4096];
         int bad = 0;
         for (int k = 0; k < 2 && !bad; k++) {
@@ -288,7 +300,7 @@ int main(void)
             }
         }
         /* An unaligned segment: file bytes start mid-page and end mid-page, then BSS pages. */
-        elf_segment_t sg = { 0x400123, 0x3000, 0x1123, 0x1F00, ELF_PROT_R };
+        elf_segment_t sg = {0x400123, 0x3000, 0x1123, 0x1F00, ELF_PROT_R};
         uint64_t first, count, off, poff, len;
         elf_segment_pages(&sg, &first, &count);
         HT_CHECK(first == 0x400000 && count == 4, "pages %#lx x %lu", (unsigned long)first, (unsigned long)count);

@@ -51,7 +51,7 @@ static void t_fail(void *ctx, const char *what, const void *ptr)
     last_fail = what;
 }
 
-static const struct heap_ops ops = { t_grow, t_big_alloc, t_big_free, t_fail, NULL };
+static const struct heap_ops ops = {t_grow, t_big_alloc, t_big_free, t_fail, NULL};
 
 static void release_arenas(void)
 {
@@ -186,9 +186,15 @@ int main(void)
     HT_BEGIN("heap");
     struct heap h;
 
-    HT_CASE("random_poisoned") { random_run(&h, 200000, 1); }
+    HT_CASE("random_poisoned")
+    {
+        random_run(&h, 200000, 1);
+    }
     release_arenas();
-    HT_CASE("random_plain") { random_run(&h, 100000, 0); }
+    HT_CASE("random_plain")
+    {
+        random_run(&h, 100000, 0);
+    }
     release_arenas();
 
     HT_CASE("alignment_and_sizes")

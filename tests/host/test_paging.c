@@ -16,7 +16,7 @@
 #include "host_test.h"
 #include "mm/vmm.h"
 
-struct cpu_features cpu_features = { .nx = true, .pge = true, .pat = true, .gbpages = true, .phys_bits = 46 };
+struct cpu_features cpu_features = {.nx = true, .pge = true, .pat = true, .gbpages = true, .phys_bits = 46};
 
 static long tables_live, frames_freed;
 
@@ -105,7 +105,8 @@ int main(void)
         pt_map(root, kva, 0x10000, PAGE_4K, VMM_EXEC, alloc_table);
         pt_map(root, kva + 0x1000, 0x11000, PAGE_4K, VMM_WRITE | VMM_UC, alloc_table);
         pt_map(root, kva + 0x2000, 0x12000, PAGE_4K, VMM_WRITE | VMM_WC, alloc_table);
-        uint64_t e0 = raw_leaf(root, kva, 1), e1 = raw_leaf(root, kva + 0x1000, 1), e2 = raw_leaf(root, kva + 0x2000, 1);
+        uint64_t e0 = raw_leaf(root, kva, 1), e1 = raw_leaf(root, kva + 0x1000, 1),
+                 e2 = raw_leaf(root, kva + 0x2000, 1);
         HT_CHECK((e0 & PTE_G) && !(e0 & PTE_NX) && !(e0 & PTE_W) && !(e0 & PTE_U), "kernel text leaf bits wrong");
         HT_CHECK((e1 & (PTE_PCD | PTE_PWT)) == (PTE_PCD | PTE_PWT) && (e1 & PTE_NX), "UC leaf bits wrong");
         HT_CHECK((e2 & (PTE_PCD | PTE_PWT)) == PTE_PWT, "WC leaf bits wrong");
@@ -176,8 +177,8 @@ int main(void)
                     m[i].va = 0x1000ull * (uint64_t)(i + 1); /* keep them distinct */
             m[i].mapped = 0;
         }
-        static const unsigned choices[] = { 0, VMM_WRITE, VMM_EXEC, VMM_USER | VMM_WRITE, VMM_USER | VMM_UC,
-                                            VMM_USER | VMM_WC | VMM_WRITE };
+        static const unsigned choices[] = {
+            0, VMM_WRITE, VMM_EXEC, VMM_USER | VMM_WRITE, VMM_USER | VMM_UC, VMM_USER | VMM_WC | VMM_WRITE};
         long mapped = 0;
         for (int op = 0; op < 20000; op++) {
             int i = (int)(rng() % SLOTS);

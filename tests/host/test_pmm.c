@@ -38,12 +38,12 @@ static void setup(struct fixture *f, uint64_t n)
     f->usable = calloc(w, 8);
     f->model = calloc(n, 1);
     frame_bitmap_init(&f->b, f->used, f->usable, n);
-    uint64_t ranges[][2] = { { 256, n / 2 }, { n / 2 + 100, n } };
+    uint64_t ranges[][2] = {{256, n / 2}, {n / 2 + 100, n}};
     for (int r = 0; r < 2; r++) {
         frame_bitmap_release(&f->b, ranges[r][0], ranges[r][1] - ranges[r][0]);
         memset(f->model + ranges[r][0], M_FREE, ranges[r][1] - ranges[r][0]);
     }
-    uint64_t holes[][2] = { { 300, 17 }, { 1000, 64 }, { n - 5, 100 /* clipped */ } };
+    uint64_t holes[][2] = {{300, 17}, {1000, 64}, {n - 5, 100 /* clipped */}};
     for (int r = 0; r < 3; r++) {
         frame_bitmap_reserve(&f->b, holes[r][0], holes[r][1]);
         for (uint64_t i = holes[r][0]; i < holes[r][0] + holes[r][1] && i < n; i++)
@@ -128,8 +128,14 @@ int main(void)
 {
     HT_BEGIN("pmm");
 
-    HT_CASE("random_vs_model") { random_sequence(5000, 40000); }
-    HT_CASE("random_vs_model_word_multiple") { random_sequence(4096, 20000); }
+    HT_CASE("random_vs_model")
+    {
+        random_sequence(5000, 40000);
+    }
+    HT_CASE("random_vs_model_word_multiple")
+    {
+        random_sequence(4096, 20000);
+    }
 
     HT_CASE("exhaust_and_refill")
     {

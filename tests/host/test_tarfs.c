@@ -79,7 +79,10 @@ static uint8_t *header(int blk, const char *name, unsigned size, char type)
     snprintf((char *)h + 124, 12, "%011o", size);
     memcpy(h + 136, "00000000000", 12);
     h[156] = (uint8_t)type;
-    memcpy(h + 257, "ustar\0" "00", 8);
+    memcpy(h + 257,
+           "ustar\0"
+           "00",
+           8);
     set_checksum(h);
     return h;
 }
@@ -103,7 +106,7 @@ int main(void)
         HT_CHECK(fs.count == 25, "25 entries, got %u", fs.count);
         const void *data;
         size_t size;
-        static const char *const spellings[] = { "etc/release", "./etc/release", "/etc/release", "././etc/release" };
+        static const char *const spellings[] = {"etc/release", "./etc/release", "/etc/release", "././etc/release"};
         for (int i = 0; i < 4; i++)
             HT_CHECK(tarfs_read(&fs, spellings[i], &data, &size) == MN_ERR_OK && size == 15 &&
                          memcmp(data, "MinimalOS test\n", 15) == 0,
@@ -184,15 +187,15 @@ int main(void)
 
     HT_CASE("defects")
     {
-#define DEFECT(what, change, want)                                                                  \
-    do {                                                                                            \
-        build_one("file.txt");                                                                      \
-        uint8_t *h = arch;                                                                          \
-        (void)h;                                                                                    \
-        change;                                                                                     \
-        enum tarfs_error e_ = open_copy(arch, sizeof arch, NULL);                                   \
-        HT_CHECK(e_ == (want), "%s: got \"%s\", want \"%s\"", what, tarfs_error_message(e_),        \
-                 tarfs_error_message(want));                                                        \
+#define DEFECT(what, change, want) \
+    do { \
+        build_one("file.txt"); \
+        uint8_t *h = arch; \
+        (void)h; \
+        change; \
+        enum tarfs_error e_ = open_copy(arch, sizeof arch, NULL); \
+        HT_CHECK(e_ == (want), "%s: got \"%s\", want \"%s\"", what, tarfs_error_message(e_), \
+                 tarfs_error_message(want)); \
     } while (0)
         DEFECT("valid", (void)0, TARFS_ERR_OK);
         DEFECT("bad checksum", h[0] = 'g', TARFS_ERR_CHECKSUM);
@@ -219,7 +222,8 @@ int main(void)
         HT_CHECK(open_copy(arch, 1024, NULL) == TARFS_ERR_TRUNCATED, "no end-of-archive block");
         HT_CHECK(open_copy(arch, 1024 + 511, NULL) == TARFS_ERR_TRUNCATED, "partial end block");
         HT_CHECK(open_copy(arch, 1024 + 512, NULL) == TARFS_ERR_OK, "one end block is enough");
-        HT_CHECK(open_copy(arch, 1000, NULL) == TARFS_ERR_DATA_PAST_END || open_copy(arch, 1000, NULL) == TARFS_ERR_TRUNCATED,
+        HT_CHECK(open_copy(arch, 1000, NULL) == TARFS_ERR_DATA_PAST_END ||
+                     open_copy(arch, 1000, NULL) == TARFS_ERR_TRUNCATED,
                  "cut inside the data padding");
 
         /* Full-width fields without a NUL are valid ustar. */
@@ -286,8 +290,7 @@ int main(void)
         /* Found by fuzz_tarfs: with the data's padding cut off, the missing next header was reported at an
          * offset past the end of the buffer. It is now reported at the buffer's end. */
         build_one("file.txt");
-        HT_CHECK(open_copy(arch, 600, NULL) == TARFS_ERR_TRUNCATED && err.offset == 600, "offset %zu",
-                 err.offset);
+        HT_CHECK(open_copy(arch, 600, NULL) == TARFS_ERR_TRUNCATED && err.offset == 600, "offset %zu", err.offset);
     }
 
     HT_CASE("messages")

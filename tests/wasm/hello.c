@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     printf("Hello from the Wasm Sandbox!\n");
     printf("argc=%d\n", argc);
     for (int i = 1; i < argc; i++)

@@ -3,7 +3,8 @@
 #include <ctype.h>
 #include <stdio.h>
 
-int main(void) {
+int main(void)
+{
     int c;
     long bytes = 0, lines = 0;
     while ((c = getchar()) != EOF) {

@@ -7,7 +7,8 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-int main(void) {
+int main(void)
+{
     const char *v = getenv("MNWASM_TEST");
     struct timespec t0, t1;
     unsigned char rnd[16];
@@ -15,8 +16,7 @@ int main(void) {
     printf("env=%s\n", v ? v : "(unset)");
     clock_gettime(CLOCK_MONOTONIC, &t0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    printf("clock_monotonic_ok=%d\n", (t1.tv_sec > t0.tv_sec) ||
-           (t1.tv_sec == t0.tv_sec && t1.tv_nsec >= t0.tv_nsec));
+    printf("clock_monotonic_ok=%d\n", (t1.tv_sec > t0.tv_sec) || (t1.tv_sec == t0.tv_sec && t1.tv_nsec >= t0.tv_nsec));
     printf("realtime_after_2020=%d\n", time(NULL) > 1577836800);
     if (getentropy(rnd, sizeof rnd) == 0)
         for (unsigned i = 0; i < sizeof rnd; i++)

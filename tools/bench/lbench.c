@@ -124,7 +124,7 @@ static void bench_fork(void)
 static void bench_spawn(const char *self)
 {
     uint64_t v[RUNS];
-    char *argv[] = { (char *)self, "exit", NULL };
+    char *argv[] = {(char *)self, "exit", NULL};
     for (int i = 0; i < RUNS; i++) {
         pid_t pid;
         uint64_t t = rdtsc();

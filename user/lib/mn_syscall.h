@@ -33,38 +33,44 @@ static inline int64_t mn_syscall6(uint64_t num, uint64_t a0, uint64_t a1, uint64
 }
 
 #define MN_STUB_0_0(name, num) \
-    static inline int64_t mn_sys_##name(void) { return mn_syscall6(num, 0, 0, 0, 0, 0, 0, 0); }
+    static inline int64_t mn_sys_##name(void) \
+    { \
+        return mn_syscall6(num, 0, 0, 0, 0, 0, 0, 0); \
+    }
 #define MN_STUB_1_0(name, num) \
-    static inline int64_t mn_sys_##name(uint64_t a0) { return mn_syscall6(num, a0, 0, 0, 0, 0, 0, 0); }
-#define MN_STUB_2_0(name, num)                                          \
-    static inline int64_t mn_sys_##name(uint64_t a0, uint64_t a1)      \
-    {                                                                   \
-        return mn_syscall6(num, a0, a1, 0, 0, 0, 0, 0);                 \
+    static inline int64_t mn_sys_##name(uint64_t a0) \
+    { \
+        return mn_syscall6(num, a0, 0, 0, 0, 0, 0, 0); \
     }
-#define MN_STUB_3_0(name, num)                                                \
+#define MN_STUB_2_0(name, num) \
+    static inline int64_t mn_sys_##name(uint64_t a0, uint64_t a1) \
+    { \
+        return mn_syscall6(num, a0, a1, 0, 0, 0, 0, 0); \
+    }
+#define MN_STUB_3_0(name, num) \
     static inline int64_t mn_sys_##name(uint64_t a0, uint64_t a1, uint64_t a2) \
-    {                                                                         \
-        return mn_syscall6(num, a0, a1, a2, 0, 0, 0, 0);                      \
+    { \
+        return mn_syscall6(num, a0, a1, a2, 0, 0, 0, 0); \
     }
-#define MN_STUB_4_0(name, num)                                                             \
+#define MN_STUB_4_0(name, num) \
     static inline int64_t mn_sys_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) \
-    {                                                                                      \
-        return mn_syscall6(num, a0, a1, a2, a3, 0, 0, 0);                                  \
+    { \
+        return mn_syscall6(num, a0, a1, a2, a3, 0, 0, 0); \
     }
-#define MN_STUB_1_3(name, num)                                         \
-    static inline int64_t mn_sys_##name(uint64_t a0, uint64_t out[3])  \
-    {                                                                  \
-        return mn_syscall6(num, a0, 0, 0, 0, 0, 0, out);               \
+#define MN_STUB_1_3(name, num) \
+    static inline int64_t mn_sys_##name(uint64_t a0, uint64_t out[3]) \
+    { \
+        return mn_syscall6(num, a0, 0, 0, 0, 0, 0, out); \
     }
-#define MN_STUB_2_3(name, num)                                                     \
-    static inline int64_t mn_sys_##name(uint64_t a0, uint64_t a1, uint64_t out[3])  \
-    {                                                                              \
-        return mn_syscall6(num, a0, a1, 0, 0, 0, 0, out);                          \
+#define MN_STUB_2_3(name, num) \
+    static inline int64_t mn_sys_##name(uint64_t a0, uint64_t a1, uint64_t out[3]) \
+    { \
+        return mn_syscall6(num, a0, a1, 0, 0, 0, 0, out); \
     }
-#define MN_STUB_4_3(name, num)                                                                            \
+#define MN_STUB_4_3(name, num) \
     static inline int64_t mn_sys_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t out[3]) \
-    {                                                                                                     \
-        return mn_syscall6(num, a0, a1, a2, a3, 0, 0, out);                                               \
+    { \
+        return mn_syscall6(num, a0, a1, a2, a3, 0, 0, out); \
     }
 
 #define MN_STUB_(name, num, args, outs, doc) MN_STUB_##args##_##outs(name, num)

@@ -25,33 +25,21 @@ static uint64_t recurse(uint64_t n)
 int64_t main(uint64_t arg)
 {
     switch (arg) {
-    case 0: /* #PF: a NULL-page write */
-        *null_page = 1;
-        break;
-    case 1: /* #GP: a non-canonical address */
-        sink = *non_canonical;
-        break;
-    case 2: /* #UD */
-        __asm__ volatile("ud2");
-        break;
+    case 0: /* #PF: a NULL-page write */ *null_page = 1; break;
+    case 1: /* #GP: a non-canonical address */ sink = *non_canonical; break;
+    case 2: /* #UD */ __asm__ volatile("ud2"); break;
     case 3: { /* #DE */
         uint64_t zero = 0, hi = 0, lo = 1;
         __asm__ volatile("divq %2" : "+a"(lo), "+d"(hi) : "r"(zero));
         sink = lo;
         break;
     }
-    case 4: /* stack overflow into the guard page: #PF */
-        sink = recurse(0);
-        break;
+    case 4: /* stack overflow into the guard page: #PF */ sink = recurse(0); break;
     case 5: /* port I/O without an IoPort capability (IOPL 0): #GP */
         __asm__ volatile("outb %%al, $0x80" ::"a"(0));
         break;
-    case 6: /* a write to its own code (read-only): #PF */
-        *(volatile uint8_t *)(uintptr_t)main = 0xC3;
-        break;
-    case 7: /* a jump into the kernel half: #PF */
-        ((void (*)(void))0xFFFFFFFF80100000ull)();
-        break;
+    case 6: /* a write to its own code (read-only): #PF */ *(volatile uint8_t *)(uintptr_t)main = 0xC3; break;
+    case 7: /* a jump into the kernel half: #PF */ ((void (*)(void))0xFFFFFFFF80100000ull)(); break;
     }
     return 1;
 }

@@ -14,10 +14,10 @@
 
 #include "mn_syscall.h"
 
-#define CHECK(n, cond)   \
-    do {                 \
-        if (!(cond))     \
-            return (n);  \
+#define CHECK(n, cond) \
+    do { \
+        if (!(cond)) \
+            return (n); \
     } while (0)
 
 #define MEM_BUDGET 8
@@ -82,7 +82,7 @@ int64_t main(uint64_t arg)
     CHECK(42, mn_sys_MAP_MEMORY(2, 11, VA1, MN_MAP_WRITE) == MN_ERR_NO_RIGHTS);
     CHECK(43, mn_sys_MAP_MEMORY(2, 11, VA1, MN_MAP_EXEC) == MN_ERR_NO_RIGHTS);
     CHECK(44, mn_sys_MAP_MEMORY(2, 10, 0x400000, 0) == MN_ERR_MAP_FAILED); /* our own code */
-    CHECK(45, mn_sys_UNMAP(2, VA1, 1) == MN_ERR_NOT_FOUND);                 /* nothing was mapped */
+    CHECK(45, mn_sys_UNMAP(2, VA1, 1) == MN_ERR_NOT_FOUND); /* nothing was mapped */
 
     /* map, write, read back; the same frame read-only elsewhere sees the data */
     CHECK(50, mn_sys_MAP_MEMORY(2, 10, VA1, MN_MAP_WRITE) == 0);
@@ -111,7 +111,7 @@ int64_t main(uint64_t arg)
     CHECK(73, mn_sys_UNMAP(2, 0xFFFFFFFF80000000ull, 1) == MN_ERR_BAD_ARG);
     CHECK(74, mn_sys_UNMAP(2, LAST_PAGE - 0x1000, 2) == MN_ERR_BAD_ARG);
     CHECK(75, mn_sys_UNMAP(2, 0x400000, 1) == MN_ERR_NOT_FOUND); /* ELF pages are not the caller's to unmap */
-    CHECK(76, mn_sys_UNMAP(2, VA4, 2) == MN_ERR_NOT_FOUND);      /* VA4 + 4 KiB is not mapped */
+    CHECK(76, mn_sys_UNMAP(2, VA4, 2) == MN_ERR_NOT_FOUND); /* VA4 + 4 KiB is not mapped */
     CHECK(77, mn_sys_UNMAP(3, VA1, 1) == MN_ERR_WRONG_TYPE);
     CHECK(78, mn_sys_UNMAP(5, VA1, 1) == MN_ERR_NO_RIGHTS);
     CHECK(79, mn_sys_UNMAP(0, VA1, 1) == MN_ERR_INVALID_SLOT);

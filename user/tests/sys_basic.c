@@ -10,10 +10,10 @@
 
 #include "mn_syscall.h"
 
-#define CHECK(n, cond)   \
-    do {                 \
-        if (!(cond))     \
-            return (n);  \
+#define CHECK(n, cond) \
+    do { \
+        if (!(cond)) \
+            return (n); \
     } while (0)
 
 #define RW_G_R (MN_RIGHT_READ | MN_RIGHT_WRITE | MN_RIGHT_GRANT | MN_RIGHT_REVOKE)

@@ -11,22 +11,22 @@
 
 /* X(NAME, value): the roadmap's types, then the device-work extensions. */
 #define MN_CAP_TYPE_TABLE(X) \
-    X(EMPTY, 0)              \
-    X(PMM_ALLOCATOR, 1)      \
-    X(MEMORY_FRAME, 2)       \
-    X(IO_PORT, 3)            \
-    X(PROCESS, 4)            \
-    X(THREAD, 5)             \
-    X(ENDPOINT, 6)           \
-    X(IRQ_LINE, 7)           \
-    X(MMIO_REGION, 8)        \
+    X(EMPTY, 0) \
+    X(PMM_ALLOCATOR, 1) \
+    X(MEMORY_FRAME, 2) \
+    X(IO_PORT, 3) \
+    X(PROCESS, 4) \
+    X(THREAD, 5) \
+    X(ENDPOINT, 6) \
+    X(IRQ_LINE, 7) \
+    X(MMIO_REGION, 8) \
     X(NOTIFICATION, 9)
 
 enum mn_cap_type {
 #define MN_CAP_TYPE_ENUM_(name, value) MN_CAP_##name = (value),
     MN_CAP_TYPE_TABLE(MN_CAP_TYPE_ENUM_)
 #undef MN_CAP_TYPE_ENUM_
-    MN_CAP_TYPE_COUNT
+        MN_CAP_TYPE_COUNT
 };
 
 /* The type's name as in the table ("ENDPOINT"), or "?" for a value out of range. */
@@ -34,8 +34,7 @@ static inline const char *mn_cap_type_name(uint64_t type)
 {
     switch (type) {
 #define MN_CAP_TYPE_NAME_(name, value) \
-    case (value):                      \
-        return #name;
+    case (value): return #name;
         MN_CAP_TYPE_TABLE(MN_CAP_TYPE_NAME_)
 #undef MN_CAP_TYPE_NAME_
     }
@@ -46,7 +45,7 @@ static inline const char *mn_cap_type_name(uint64_t type)
 #define MN_RIGHT_READ 0x01u
 #define MN_RIGHT_WRITE 0x02u
 #define MN_RIGHT_EXEC 0x04u
-#define MN_RIGHT_GRANT 0x08u  /* may be delegated or transferred over IPC */
+#define MN_RIGHT_GRANT 0x08u /* may be delegated or transferred over IPC */
 #define MN_RIGHT_REVOKE 0x10u /* may revoke what was derived from it */
 #define MN_RIGHTS_ALL 0x1Fu
 
@@ -55,7 +54,7 @@ static inline const char *mn_cap_type_name(uint64_t type)
 #define MN_MAP_EXEC 0x2u
 
 /* The result of SYS_INSPECT: type in bits 0-7, rights in bits 8-15. */
-#define MN_INSPECT_TYPE(v) ((uint64_t)(v) & 0xFFu)
+#define MN_INSPECT_TYPE(v) ((uint64_t)(v)&0xFFu)
 #define MN_INSPECT_RIGHTS(v) (((uint64_t)(v) >> 8) & 0xFFu)
 #define MN_INSPECT_MAKE(type, rights) ((uint64_t)(type) | ((uint64_t)(rights) << 8))
 

@@ -11,23 +11,23 @@
 #include <stdint.h>
 
 /* X(NAME, value, description) */
-#define MN_ERROR_TABLE(X)                                                        \
-    X(OK, 0, "success")                                                          \
-    X(INVALID_SLOT, -1, "invalid or empty capability slot")                      \
-    X(NO_RIGHTS, -2, "insufficient rights")                                      \
-    X(WRONG_TYPE, -3, "wrong capability type")                                   \
-    X(NOT_FOUND, -4, "not found")                                                \
-    X(NO_MEMORY, -5, "out of memory or bad alignment")                           \
-    X(BUSY, -6, "busy (already has a waiter)")                                   \
-    X(MAP_FAILED, -7, "mapping failed")                                          \
-    X(BAD_ARG, -8, "bad argument")                                               \
-    X(BAD_POINTER, -9, "bad user pointer")                                       \
-    X(SLOT_OCCUPIED, -10, "destination slot is not empty")                       \
-    X(NO_SPACE, -11, "capability space full")                                    \
-    X(NO_SYSCALL, -12, "no such system call")                                    \
-    X(WOULD_BLOCK, -13, "operation would block")                                 \
-    X(DEAD, -14, "object destroyed or revoked while in use")                     \
-    X(BAD_FORMAT, -15, "malformed file (ELF, archive)")                          \
+#define MN_ERROR_TABLE(X) \
+    X(OK, 0, "success") \
+    X(INVALID_SLOT, -1, "invalid or empty capability slot") \
+    X(NO_RIGHTS, -2, "insufficient rights") \
+    X(WRONG_TYPE, -3, "wrong capability type") \
+    X(NOT_FOUND, -4, "not found") \
+    X(NO_MEMORY, -5, "out of memory or bad alignment") \
+    X(BUSY, -6, "busy (already has a waiter)") \
+    X(MAP_FAILED, -7, "mapping failed") \
+    X(BAD_ARG, -8, "bad argument") \
+    X(BAD_POINTER, -9, "bad user pointer") \
+    X(SLOT_OCCUPIED, -10, "destination slot is not empty") \
+    X(NO_SPACE, -11, "capability space full") \
+    X(NO_SYSCALL, -12, "no such system call") \
+    X(WOULD_BLOCK, -13, "operation would block") \
+    X(DEAD, -14, "object destroyed or revoked while in use") \
+    X(BAD_FORMAT, -15, "malformed file (ELF, archive)") \
     X(TIMEOUT, -16, "timed out")
 
 enum mn_error {
@@ -50,8 +50,7 @@ static inline const char *mn_error_name(int64_t err)
 {
     switch (err) {
 #define MN_ERROR_NAME_(name, value, text) \
-    case (value):                         \
-        return "MN_ERR_" #name;
+    case (value): return "MN_ERR_" #name;
         MN_ERROR_TABLE(MN_ERROR_NAME_)
 #undef MN_ERROR_NAME_
     }
@@ -63,8 +62,7 @@ static inline const char *mn_error_text(int64_t err)
 {
     switch (err) {
 #define MN_ERROR_TEXT_(name, value, text) \
-    case (value):                         \
-        return text;
+    case (value): return text;
         MN_ERROR_TABLE(MN_ERROR_TEXT_)
 #undef MN_ERROR_TEXT_
     }

@@ -20,51 +20,51 @@
 
 #include <stdint.h>
 
-#define MN_SYSCALL_TABLE(X)                                                                  \
-    /* --- the stable core --- */                                                            \
-    X(EXIT, 0, 0, 0, "- (ends the calling thread)")                                          \
-    X(SEND, 1, 4, 0, "endpoint slot, label, data0, data1")                                   \
-    X(RECV, 2, 1, 3, "endpoint slot -> label, data0, data1")                                 \
-    X(PORT_OUT, 3, 4, 0, "ioport slot, port, value, width (1, 2 or 4)")                      \
-    X(PORT_IN, 4, 3, 0, "ioport slot, port, width -> value in RAX")                          \
-    X(WAIT_IRQ, 5, 1, 0, "irq slot")                                                         \
-    X(SPAWN_PROCESS, 6, 0, 0, "- -> slot of the new Process cap in RAX")                     \
-    X(ALLOC_MEMORY, 7, 2, 0, "allocator slot, target slot")                                  \
-    X(MAP_MEMORY, 8, 4, 0, "process slot, frame slot, vaddr, flags (MN_MAP_*)")              \
-    X(DELEGATE, 9, 4, 0, "process slot, source slot, destination slot, rights mask")         \
-    X(SPAWN_THREAD, 10, 3, 0, "process slot, rip, rsp -> tid in RAX")                        \
-    X(DROP_CAP, 11, 1, 0, "slot")                                                            \
-    /* --- IPC extensions --- */                                                             \
-    X(CALL, 12, 4, 3, "endpoint slot, label, data0, data1 -> reply label, data0, data1")     \
+#define MN_SYSCALL_TABLE(X) \
+    /* --- the stable core --- */ \
+    X(EXIT, 0, 0, 0, "- (ends the calling thread)") \
+    X(SEND, 1, 4, 0, "endpoint slot, label, data0, data1") \
+    X(RECV, 2, 1, 3, "endpoint slot -> label, data0, data1") \
+    X(PORT_OUT, 3, 4, 0, "ioport slot, port, value, width (1, 2 or 4)") \
+    X(PORT_IN, 4, 3, 0, "ioport slot, port, width -> value in RAX") \
+    X(WAIT_IRQ, 5, 1, 0, "irq slot") \
+    X(SPAWN_PROCESS, 6, 0, 0, "- -> slot of the new Process cap in RAX") \
+    X(ALLOC_MEMORY, 7, 2, 0, "allocator slot, target slot") \
+    X(MAP_MEMORY, 8, 4, 0, "process slot, frame slot, vaddr, flags (MN_MAP_*)") \
+    X(DELEGATE, 9, 4, 0, "process slot, source slot, destination slot, rights mask") \
+    X(SPAWN_THREAD, 10, 3, 0, "process slot, rip, rsp -> tid in RAX") \
+    X(DROP_CAP, 11, 1, 0, "slot") \
+    /* --- IPC extensions --- */ \
+    X(CALL, 12, 4, 3, "endpoint slot, label, data0, data1 -> reply label, data0, data1") \
     X(REPLY_RECV, 13, 4, 3, "endpoint slot, reply label, data0, data1 -> label, data0, data1") \
     X(SEND_NB, 14, 4, 0, "endpoint slot, label, data0, data1 (MN_ERR_WOULD_BLOCK if no receiver)") \
     X(RECV_NB, 15, 1, 3, "endpoint slot -> label, data0, data1 (MN_ERR_WOULD_BLOCK if no sender)") \
     X(REPLY, 16, 3, 0, "reply label, data0, data1 (to the caller this thread received from)") \
-    X(SEND_CAP, 17, 4, 0, "endpoint slot, label, data0, cap slot (needs GRANT on the cap)")  \
+    X(SEND_CAP, 17, 4, 0, "endpoint slot, label, data0, cap slot (needs GRANT on the cap)") \
     X(RECV_CAP, 18, 2, 3, "endpoint slot, empty slot for a transferred cap -> label, data0, data1") \
-    X(NOTIFY_SIGNAL, 19, 2, 0, "notification slot, bits")                                   \
-    X(NOTIFY_WAIT, 20, 1, 0, "notification slot -> bits in RAX (cleared)")                  \
-    X(NOTIFY_POLL, 21, 1, 0, "notification slot -> bits in RAX (cleared, never blocks)")    \
-    X(IRQ_BIND, 22, 3, 0, "irq slot, notification slot, bit")                               \
-    X(IRQ_ACK, 23, 1, 0, "irq slot (unmasks the line)")                                     \
-    /* --- scheduling and time --- */                                                        \
-    X(YIELD, 24, 0, 0, "-")                                                                  \
-    X(SLEEP, 25, 1, 0, "nanoseconds")                                                        \
-    X(CLOCK, 26, 0, 0, "- -> nanoseconds since boot in RAX")                                 \
-    /* --- capabilities --- */                                                               \
-    X(REVOKE, 27, 1, 0, "slot (needs REVOKE; removes everything derived from it)")          \
-    X(INSPECT, 28, 1, 0, "slot -> MN_INSPECT_MAKE(type, rights) in RAX")                     \
-    X(COPY_CAP, 29, 3, 0, "source slot, destination slot, rights mask (own CNode)")          \
-    X(MOVE_CAP, 30, 2, 0, "source slot, destination slot (own CNode)")                       \
-    X(ENDPOINT_CREATE, 31, 1, 0, "target slot")                                              \
-    X(NOTIFICATION_CREATE, 32, 1, 0, "target slot")                                          \
-    /* --- memory --- */                                                                     \
-    X(UNMAP, 33, 3, 0, "process slot, vaddr, page count")                                    \
-    X(MAP_MMIO, 34, 4, 0, "process slot, mmio slot, vaddr, flags (MN_MAP_*)")                \
-    /* --- processes --- */                                                                  \
-    X(KILL, 35, 1, 0, "process slot")                                                        \
-    X(PROCESS_WAIT, 36, 1, 0, "process slot -> exit status in RAX (blocks until it ends)")   \
-    X(PROCESS_EXIT, 37, 1, 0, "status (ends every thread of the calling process)")           \
+    X(NOTIFY_SIGNAL, 19, 2, 0, "notification slot, bits") \
+    X(NOTIFY_WAIT, 20, 1, 0, "notification slot -> bits in RAX (cleared)") \
+    X(NOTIFY_POLL, 21, 1, 0, "notification slot -> bits in RAX (cleared, never blocks)") \
+    X(IRQ_BIND, 22, 3, 0, "irq slot, notification slot, bit") \
+    X(IRQ_ACK, 23, 1, 0, "irq slot (unmasks the line)") \
+    /* --- scheduling and time --- */ \
+    X(YIELD, 24, 0, 0, "-") \
+    X(SLEEP, 25, 1, 0, "nanoseconds") \
+    X(CLOCK, 26, 0, 0, "- -> nanoseconds since boot in RAX") \
+    /* --- capabilities --- */ \
+    X(REVOKE, 27, 1, 0, "slot (needs REVOKE; removes everything derived from it)") \
+    X(INSPECT, 28, 1, 0, "slot -> MN_INSPECT_MAKE(type, rights) in RAX") \
+    X(COPY_CAP, 29, 3, 0, "source slot, destination slot, rights mask (own CNode)") \
+    X(MOVE_CAP, 30, 2, 0, "source slot, destination slot (own CNode)") \
+    X(ENDPOINT_CREATE, 31, 1, 0, "target slot") \
+    X(NOTIFICATION_CREATE, 32, 1, 0, "target slot") \
+    /* --- memory --- */ \
+    X(UNMAP, 33, 3, 0, "process slot, vaddr, page count") \
+    X(MAP_MMIO, 34, 4, 0, "process slot, mmio slot, vaddr, flags (MN_MAP_*)") \
+    /* --- processes --- */ \
+    X(KILL, 35, 1, 0, "process slot") \
+    X(PROCESS_WAIT, 36, 1, 0, "process slot -> exit status in RAX (blocks until it ends)") \
+    X(PROCESS_EXIT, 37, 1, 0, "status (ends every thread of the calling process)") \
     X(DEBUG_WRITE, 38, 2, 0, "user pointer, length (kernel log; for tests before serial_drv)")
 
 enum mn_syscall {
@@ -86,8 +86,7 @@ static inline const char *mn_syscall_name(uint64_t num)
 {
     switch (num) {
 #define MN_SYSCALL_NAME_(name, num, args, outs, doc) \
-    case (num):                                      \
-        return #name;
+    case (num): return #name;
         MN_SYSCALL_TABLE(MN_SYSCALL_NAME_)
 #undef MN_SYSCALL_NAME_
     }
@@ -99,8 +98,7 @@ static inline int mn_syscall_args(uint64_t num)
 {
     switch (num) {
 #define MN_SYSCALL_ARGS_(name, num, args, outs, doc) \
-    case (num):                                      \
-        return (args);
+    case (num): return (args);
         MN_SYSCALL_TABLE(MN_SYSCALL_ARGS_)
 #undef MN_SYSCALL_ARGS_
     }

@@ -6,13 +6,13 @@
 #include "debug/log.h"
 #include "lib/format.h"
 
-#define MSR_EFER   0xC0000080u
-#define EFER_NXE   (1ull << 11)
-#define CR0_WP     (1ull << 16)
-#define CR4_PGE    (1ull << 7)
-#define CR4_UMIP   (1ull << 11)
-#define CR4_SMEP   (1ull << 20)
-#define CR4_SMAP   (1ull << 21)
+#define MSR_EFER 0xC0000080u
+#define EFER_NXE (1ull << 11)
+#define CR0_WP (1ull << 16)
+#define CR4_PGE (1ull << 7)
+#define CR4_UMIP (1ull << 11)
+#define CR4_SMEP (1ull << 20)
+#define CR4_SMAP (1ull << 21)
 
 struct cpu_features cpu_features;
 
@@ -97,13 +97,12 @@ void cpu_features_init(void)
     struct {
         const char *name;
         bool on;
-    } prot[] = { { "NX", f->nx }, { "SMEP", f->smep }, { "SMAP", f->smap },
-                 { "UMIP", f->umip }, { "WP", true }, { "PGE", f->pge } };
+    } prot[] = {{"NX", f->nx}, {"SMEP", f->smep}, {"SMAP", f->smap}, {"UMIP", f->umip}, {"WP", true}, {"PGE", f->pge}};
     char on[64] = "", off[64] = "";
     for (size_t i = 0; i < sizeof prot / sizeof prot[0]; i++)
         append(prot[i].on ? on : off, sizeof on, prot[i].name);
     kprintf("cpu: %s enabled%s%s\n", on, off[0] ? "; missing: " : "", off);
     kprintf("cpu: %u-bit physical, %u-bit virtual addresses; PCID %s, INVPCID %s, 1 GiB pages %s, PAT %s\n",
-            f->phys_bits, f->virt_bits, f->pcid ? "yes" : "no", f->invpcid ? "yes" : "no",
-            f->gbpages ? "yes" : "no", f->pat ? "yes" : "no");
+            f->phys_bits, f->virt_bits, f->pcid ? "yes" : "no", f->invpcid ? "yes" : "no", f->gbpages ? "yes" : "no",
+            f->pat ? "yes" : "no");
 }

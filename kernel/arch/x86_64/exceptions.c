@@ -18,13 +18,38 @@
 void (*user_fault_hook)(const struct int_frame *frame, uint64_t addr);
 
 static const char *const names[32] = {
-    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
-    "#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun",
-    "#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
-    "#PF page fault", "reserved (15)", "#MF x87 error", "#AC alignment check", "#MC machine check",
-    "#XM SIMD error", "#VE virtualization", "#CP control protection", "reserved (22)", "reserved (23)",
-    "reserved (24)", "reserved (25)", "reserved (26)", "reserved (27)", "#HV hypervisor injection",
-    "#VC VMM communication", "#SX security", "reserved (31)",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor segment overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved (15)",
+    "#MF x87 error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD error",
+    "#VE virtualization",
+    "#CP control protection",
+    "reserved (22)",
+    "reserved (23)",
+    "reserved (24)",
+    "reserved (25)",
+    "reserved (26)",
+    "reserved (27)",
+    "#HV hypervisor injection",
+    "#VC VMM communication",
+    "#SX security",
+    "reserved (31)",
 };
 
 const char *exception_name(unsigned vector)
@@ -61,8 +86,7 @@ void exception_dump(const struct int_frame *f)
     uintptr_t off = 0;
     const char *sym = ksyms_lookup(f->rip, &off);
     kprintf("  rip=%04lx:%016lx %s+0x%lx\n", f->cs, f->rip, sym ? sym : "?", (unsigned long)off);
-    kprintf("  rsp=%04lx:%016lx rflags=%016lx error=%lx vector=%lu\n", f->ss, f->rsp, f->rflags, f->error,
-            f->vector);
+    kprintf("  rsp=%04lx:%016lx rflags=%016lx error=%lx vector=%lu\n", f->ss, f->rsp, f->rflags, f->error, f->vector);
     kprintf("  rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
     kprintf("  rsi=%016lx rdi=%016lx rbp=%016lx r8 =%016lx\n", f->rsi, f->rdi, f->rbp, f->r8);
     kprintf("  r9 =%016lx r10=%016lx r11=%016lx r12=%016lx\n", f->r9, f->r10, f->r11, f->r12);

@@ -8,7 +8,7 @@ struct cpu_tables bsp_tables;
 /* Access byte and flags of the flat code/data descriptors (base 0, limit max). */
 #define SEG_CODE64(dpl) (0x00AF9A000000FFFFull | ((uint64_t)(dpl) << 45))
 #define SEG_CODE32(dpl) (0x00CF9A000000FFFFull | ((uint64_t)(dpl) << 45))
-#define SEG_DATA(dpl)   (0x00CF92000000FFFFull | ((uint64_t)(dpl) << 45))
+#define SEG_DATA(dpl) (0x00CF92000000FFFFull | ((uint64_t)(dpl) << 45))
 
 /* A 64-bit available TSS descriptor (type 9) spans two GDT slots. */
 static void tss_descriptor(uint64_t *slot, const struct tss *tss)
@@ -34,7 +34,7 @@ void gdt_init_cpu(struct cpu_tables *t)
     struct {
         uint16_t limit;
         uint64_t base;
-    } __attribute__((packed)) ptr = { sizeof t->gdt - 1, (uint64_t)(uintptr_t)t->gdt };
+    } __attribute__((packed)) ptr = {sizeof t->gdt - 1, (uint64_t)(uintptr_t)t->gdt};
     __asm__ volatile("lgdt %0\n\t"
                      "pushq %1\n\t"
                      "leaq 1f(%%rip), %%rax\n\t"

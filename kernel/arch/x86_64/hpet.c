@@ -5,8 +5,8 @@
 #include "debug/log.h"
 #include "mm/hhdm.h"
 
-#define REG_CAPS    0x000
-#define REG_CONFIG  0x010
+#define REG_CAPS 0x000
+#define REG_CONFIG 0x010
 #define REG_COUNTER 0x0F0
 #define CONFIG_ENABLE 1u
 #define CAPS_COUNT_64 (1u << 13)

@@ -50,7 +50,7 @@ void idt_init_cpu(void)
     struct {
         uint16_t limit;
         uint64_t base;
-    } __attribute__((packed)) ptr = { sizeof idt - 1, (uint64_t)(uintptr_t)idt };
+    } __attribute__((packed)) ptr = {sizeof idt - 1, (uint64_t)(uintptr_t)idt};
     __asm__ volatile("lidt %0" ::"m"(ptr) : "memory");
 }
 

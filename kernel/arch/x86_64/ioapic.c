@@ -8,13 +8,13 @@
 #include "mm/hhdm.h"
 
 #define IOREGSEL 0x00
-#define IOWIN    0x10
-#define REG_ID   0x00
-#define REG_VER  0x01
+#define IOWIN 0x10
+#define REG_ID 0x00
+#define REG_VER 0x01
 #define REG_REDIR(n) (0x10 + 2 * (n))
 
-#define RTE_MASKED     (1ull << 16)
-#define RTE_LEVEL      (1ull << 15)
+#define RTE_MASKED (1ull << 16)
+#define RTE_LEVEL (1ull << 15)
 #define RTE_ACTIVE_LOW (1ull << 13)
 
 static struct ioapic {
@@ -127,8 +127,7 @@ int ioapic_route_isa(uint8_t irq, uint8_t vector, uint32_t apic_id)
     int err = ioapic_route_gsi(gsi, vector, apic_id, flags);
     if (err)
         return err;
-    log_debug("ioapic: ISA IRQ %u -> GSI %u -> vector %u on APIC %u (flags %x)\n", irq, gsi, vector, apic_id,
-              flags);
+    log_debug("ioapic: ISA IRQ %u -> GSI %u -> vector %u on APIC %u (flags %x)\n", irq, gsi, vector, apic_id, flags);
     return (int)gsi;
 }
 

@@ -7,34 +7,34 @@
 #include "debug/log.h"
 #include "mm/hhdm.h"
 
-#define MSR_APIC_BASE     0x1B
-#define APIC_BASE_ENABLE  (1u << 11)
-#define APIC_BASE_X2APIC  (1u << 10)
-#define X2APIC_MSR(reg)   (0x800 + ((reg) >> 4))
+#define MSR_APIC_BASE 0x1B
+#define APIC_BASE_ENABLE (1u << 11)
+#define APIC_BASE_X2APIC (1u << 10)
+#define X2APIC_MSR(reg) (0x800 + ((reg) >> 4))
 
-#define REG_ID        0x020
-#define REG_VERSION   0x030
-#define REG_TPR       0x080
-#define REG_EOI       0x0B0
-#define REG_SVR       0x0F0
-#define REG_ESR       0x280
-#define REG_ICR_LO    0x300
-#define REG_ICR_HI    0x310
+#define REG_ID 0x020
+#define REG_VERSION 0x030
+#define REG_TPR 0x080
+#define REG_EOI 0x0B0
+#define REG_SVR 0x0F0
+#define REG_ESR 0x280
+#define REG_ICR_LO 0x300
+#define REG_ICR_HI 0x310
 #define REG_LVT_TIMER 0x320
 #define REG_LVT_LINT0 0x350
 #define REG_LVT_LINT1 0x360
 #define REG_LVT_ERROR 0x370
 #define REG_TIMER_INIT 0x380
-#define REG_TIMER_CUR  0x390
-#define REG_TIMER_DIV  0x3E0
+#define REG_TIMER_CUR 0x390
+#define REG_TIMER_DIV 0x3E0
 
-#define LVT_MASKED    (1u << 16)
-#define LVT_PERIODIC  (1u << 17)
-#define LVT_NMI       (4u << 8)
-#define LVT_LEVEL     (1u << 15)
+#define LVT_MASKED (1u << 16)
+#define LVT_PERIODIC (1u << 17)
+#define LVT_NMI (4u << 8)
+#define LVT_LEVEL (1u << 15)
 #define LVT_ACTIVE_LOW (1u << 13)
-#define SVR_ENABLE    (1u << 8)
-#define TIMER_DIV_16  0x3
+#define SVR_ENABLE (1u << 8)
+#define TIMER_DIV_16 0x3
 
 static bool x2apic;
 static bool ready;
@@ -155,17 +155,16 @@ void lapic_init_cpu(void)
             park_other_cpus();
         irq_eoi_hook = eoi_hook;
         ready = true;
-        kprintf("lapic: %s mode, id %u, version %x\n", x2apic ? "x2APIC" : "xAPIC", lapic_id(),
-                rd(REG_VERSION) & 0xFF);
+        kprintf("lapic: %s mode, id %u, version %x\n", x2apic ? "x2APIC" : "xAPIC", lapic_id(), rd(REG_VERSION) & 0xFF);
     }
 }
 
-#define ICR_FIXED     (0u << 8)
-#define ICR_NMI       (4u << 8)
-#define ICR_INIT      (5u << 8)
-#define ICR_STARTUP   (6u << 8)
-#define ICR_ASSERT    (1u << 14)
-#define ICR_PENDING   (1u << 12)
+#define ICR_FIXED (0u << 8)
+#define ICR_NMI (4u << 8)
+#define ICR_INIT (5u << 8)
+#define ICR_STARTUP (6u << 8)
+#define ICR_ASSERT (1u << 14)
+#define ICR_PENDING (1u << 12)
 #define ICR_ALL_BUT_SELF (3u << 18)
 
 /* Writes the ICR (destination `dest` unless a shorthand is in `lo`) and waits for delivery. */

@@ -42,7 +42,7 @@ static void raw_symbol(const char *prefix, uintptr_t addr)
 
 static void print_thread(const struct thread *t)
 {
-    static const char *const states[] = { "ready", "running", "blocked", "dead" };
+    static const char *const states[] = {"ready", "running", "blocked", "dead"};
     raw("nmi:   thread %-12s tid %-5lu %-7s reason %d cpu %d on_cpu %d waitq %p kill %d\n", t->name, t->tid,
         t->state >= 0 && t->state < 4 ? states[t->state] : "?", t->reason, t->cpu, t->on_cpu, (void *)t->waitq,
         t->kill_pending);
@@ -73,14 +73,13 @@ void nmi_handle(struct int_frame *f)
         if (c->current)
             stack_top = (uintptr_t)c->current->kstack_top;
         struct thread *t = c->current;
-        raw("nmi:   thread %s (tid %lu, state %d), %u ready here, need_resched %d, idle_halted %d\n",
-            t ? t->name : "?", t ? t->tid : 0, t ? t->state : -1, c->rq.nr_ready, c->need_resched,
-            c->idle_halted);
+        raw("nmi:   thread %s (tid %lu, state %d), %u ready here, need_resched %d, idle_halted %d\n", t ? t->name : "?",
+            t ? t->tid : 0, t ? t->state : -1, c->rq.nr_ready, c->need_resched, c->idle_halted);
     }
     uintptr_t rbp = f->rbp;
     /* Only frames inside the thread's own stack: reading past its top could fault. */
-    for (int depth = 0; depth < 16 && rbp && rbp % 8 == 0 && rbp >= 0xFFFF800000000000ull &&
-                        (!stack_top || rbp + 16 <= stack_top);
+    for (int depth = 0;
+         depth < 16 && rbp && rbp % 8 == 0 && rbp >= 0xFFFF800000000000ull && (!stack_top || rbp + 16 <= stack_top);
          depth++) {
         const uintptr_t *frame = (const uintptr_t *)rbp;
         uintptr_t ret = frame[1];

@@ -3,9 +3,9 @@
 #include <arch/idt.h>
 #include <arch/pic.h>
 
-#define PIC1_CMD  0x20
+#define PIC1_CMD 0x20
 #define PIC1_DATA 0x21
-#define PIC2_CMD  0xA0
+#define PIC2_CMD 0xA0
 #define PIC2_DATA 0xA1
 
 static void io_wait(void)

@@ -39,7 +39,7 @@ int arch_probe(void (*fn)(void *), void *arg, struct fault_info *out)
     /* Interrupts off: no preemption, so the probe ends on the CPU (and slot) it began on. */
     volatile uint64_t flags = irq_save();
     struct probe_ctx **slot = my_slot();
-    struct probe_ctx ctx = { .out = out, .prev = *slot };
+    struct probe_ctx ctx = {.out = out, .prev = *slot};
     if (probe_setjmp(&ctx.jmp)) {
         /* Back from an exception: probe_recover() already unlinked us. */
         irq_restore(flags);
@@ -70,7 +70,7 @@ static struct tss *current_tss(void)
 int arch_probe_user(uint64_t rip, uint64_t user_rsp, struct fault_info *out)
 {
     struct probe_ctx **slot = my_slot();
-    struct probe_ctx ctx = { .out = out, .prev = *slot, .user = true };
+    struct probe_ctx ctx = {.out = out, .prev = *slot, .user = true};
     struct tss *volatile tss = current_tss();
     volatile uint64_t old_rsp0 = tss->rsp[0];
     if (probe_setjmp(&ctx.jmp)) {

@@ -3,9 +3,9 @@
 #include <arch/rtc.h>
 
 #define CMOS_INDEX 0x70
-#define CMOS_DATA  0x71
-#define NMI_OFF    0x80 /* bit 7 of the index: NMIs stay masked while indexing */
-#define REG_A_UIP  0x80 /* update in progress: the time registers are changing */
+#define CMOS_DATA 0x71
+#define NMI_OFF 0x80 /* bit 7 of the index: NMIs stay masked while indexing */
+#define REG_A_UIP 0x80 /* update in progress: the time registers are changing */
 
 static uint8_t last_sec;
 static uint64_t seconds;

@@ -14,12 +14,12 @@ void arch_thread_stack_init(struct thread *t)
 {
     uint64_t *top = t->kstack_top;
     top[-1] = (uint64_t)(uintptr_t)arch_thread_entry; /* ret target; rsp 16-aligned after it */
-    top[-2] = 0;                                      /* rbp */
-    top[-3] = 0;                                      /* rbx */
-    top[-4] = (uint64_t)(uintptr_t)t->entry;          /* r12 */
-    top[-5] = (uint64_t)(uintptr_t)t->arg;            /* r13 */
-    top[-6] = 0;                                      /* r14 */
-    top[-7] = 0;                                      /* r15 */
+    top[-2] = 0; /* rbp */
+    top[-3] = 0; /* rbx */
+    top[-4] = (uint64_t)(uintptr_t)t->entry; /* r12 */
+    top[-5] = (uint64_t)(uintptr_t)t->arg; /* r13 */
+    top[-6] = 0; /* r14 */
+    top[-7] = 0; /* r15 */
     t->saved_rsp = (uint64_t)(uintptr_t)&top[-7];
 }
 

@@ -35,12 +35,12 @@
 #include "mm/vmm.h"
 #include "sched/sched.h"
 
-#define TRAMP_BASE  0x8000
-#define TRAMP_PML4  0x9000
-#define TRAMP_PDPT  0xA000
-#define TRAMP_PD    0xB000
+#define TRAMP_BASE 0x8000
+#define TRAMP_PML4 0x9000
+#define TRAMP_PDPT 0xA000
+#define TRAMP_PD 0xB000
 #define AP_STACK_PAGES 4
-#define IST_PAGES   2
+#define IST_PAGES 2
 
 extern const char trampoline_start[], trampoline_end[];
 extern const char tr_cr3[], tr_efer[], tr_stack[], tr_cpu[], tr_entry[];

@@ -8,11 +8,11 @@
 
 #include "sched/cpu.h"
 
-#define MSR_EFER   0xC0000080u
-#define MSR_STAR   0xC0000081u
-#define MSR_LSTAR  0xC0000082u
+#define MSR_EFER 0xC0000080u
+#define MSR_STAR 0xC0000081u
+#define MSR_LSTAR 0xC0000082u
 #define MSR_SFMASK 0xC0000084u
-#define EFER_SCE   (1ull << 0)
+#define EFER_SCE (1ull << 0)
 /* RFLAGS bits SYSCALL clears: TF (8), IF (9), DF (10), AC (18). NT (14) too, as Linux does. */
 #define SFMASK_BITS ((1ull << 8) | (1ull << 9) | (1ull << 10) | (1ull << 14) | (1ull << 18))
 
@@ -39,8 +39,8 @@ void syscall_init_cpu(struct cpu *c)
 void syscall_handle(struct int_frame *f)
 {
     irq_enable();
-    uint64_t args[6] = { f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9 };
-    uint64_t outs[3] = { 0, 0, 0 };
+    uint64_t args[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
+    uint64_t outs[3] = {0, 0, 0};
     int nouts = 0;
     f->rax = (uint64_t)syscall_dispatch(f->rax, args, outs, &nouts);
     if (nouts > 0)

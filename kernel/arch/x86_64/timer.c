@@ -33,10 +33,22 @@ static struct timer_event *my_event(void)
     return id <= TIMER_MAX_APIC_ID ? &events[id] : NULL;
 }
 
-static uint64_t read_hpet(void) { return hpet_counter(); }
-static uint64_t read_tsc(void) { return rdtsc(); }
-static uint64_t read_pit(void) { return pit_ticks(); }
-static uint64_t read_rtc(void) { return rtc_seconds(); }
+static uint64_t read_hpet(void)
+{
+    return hpet_counter();
+}
+static uint64_t read_tsc(void)
+{
+    return rdtsc();
+}
+static uint64_t read_pit(void)
+{
+    return pit_ticks();
+}
+static uint64_t read_rtc(void)
+{
+    return rtc_seconds();
+}
 
 struct refclock {
     const char *name;
@@ -47,19 +59,19 @@ struct refclock {
 static bool pick_reference(struct refclock *r)
 {
     if (hpet_present()) {
-        *r = (struct refclock){ "HPET", read_hpet, hpet_hz() };
+        *r = (struct refclock){"HPET", read_hpet, hpet_hz()};
     } else if (time_tsc_precise()) {
-        *r = (struct refclock){ "TSC (cpuid)", read_tsc, time_tsc_hz() };
+        *r = (struct refclock){"TSC (cpuid)", read_tsc, time_tsc_hz()};
     } else if (pit_present()) {
         pit_ticks_start();
-        *r = (struct refclock){ "PIT", read_pit, PIT_HZ };
+        *r = (struct refclock){"PIT", read_pit, PIT_HZ};
     } else if (rtc_present()) {
         log_warn("lapic: no HPET, no PIT, no CPUID TSC rate: calibrating against the RTC's seconds (takes 1-2 s)\n");
         rtc_seconds_start();
-        *r = (struct refclock){ "RTC", read_rtc, 1 };
+        *r = (struct refclock){"RTC", read_rtc, 1};
     } else if (time_tsc_hz()) {
         log_warn("lapic: no HPET, no PIT, no CPUID TSC rate: calibrating against the boot TSC estimate\n");
-        *r = (struct refclock){ "TSC (estimate)", read_tsc, time_tsc_hz() };
+        *r = (struct refclock){"TSC (estimate)", read_tsc, time_tsc_hz()};
     } else {
         return false;
     }

@@ -8,7 +8,7 @@ extern char uaccess_copy_insn[], uaccess_copy_fixup[];
 static const struct {
     const char *insn, *fixup;
 } table[] = {
-    { uaccess_copy_insn, uaccess_copy_fixup },
+    {uaccess_copy_insn, uaccess_copy_fixup},
 };
 
 bool uaccess_fixup(struct int_frame *frame)

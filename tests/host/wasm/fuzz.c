@@ -8,14 +8,16 @@
 
 #include "../../../lib/wasm/wasm.h"
 
-static int zero_results(wasm_host_ctx_t *ctx, wasm_value_t *v, void *user) {
+static int zero_results(wasm_host_ctx_t *ctx, wasm_value_t *v, void *user)
+{
     uint32_t n = (uint32_t)(uintptr_t)user;
     (void)ctx;
     memset(v, 0, n * sizeof *v);
     return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     wasm_module_t *m;
     wasm_error_t err;
     wasm_store_t *s;
@@ -25,8 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (wasm_module_load(data, size, &m, &err))
         return 0;
     n = wasm_module_import_count(m);
-    s = wasm_store_new(&(wasm_limits_t){.max_memory_pages = 64, .max_table_elems = 10000,
-                                        .stack_slots = 1u << 16, .max_call_depth = 500,
+    s = wasm_store_new(&(wasm_limits_t){.max_memory_pages = 64,
+                                        .max_table_elems = 10000,
+                                        .stack_slots = 1u << 16,
+                                        .max_call_depth = 500,
                                         .fuel = 20000});
     if (n > 64 || !s)
         goto out;

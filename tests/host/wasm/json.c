@@ -4,9 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct { char *p; } jp_t;
+typedef struct {
+    char *p;
+} jp_t;
 
-static void ws(jp_t *s) {
+static void ws(jp_t *s)
+{
     while (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t')
         s->p++;
 }
@@ -15,7 +18,8 @@ static json_t *value(jp_t *s);
 
 static size_t last_len;
 
-static char *string(jp_t *s) {
+static char *string(jp_t *s)
+{
     char *out, *w;
     if (*s->p != '"')
         return NULL;
@@ -32,9 +36,16 @@ static char *string(jp_t *s) {
             case 'u': {
                 unsigned cp = (unsigned)strtoul((char[]){s->p[1], s->p[2], s->p[3], s->p[4], 0}, NULL, 16);
                 s->p += 4;
-                if (cp < 0x80) *w++ = (char)cp;
-                else if (cp < 0x800) { *w++ = (char)(0xc0 | cp >> 6); *w++ = (char)(0x80 | (cp & 0x3f)); }
-                else { *w++ = (char)(0xe0 | cp >> 12); *w++ = (char)(0x80 | ((cp >> 6) & 0x3f)); *w++ = (char)(0x80 | (cp & 0x3f)); }
+                if (cp < 0x80)
+                    *w++ = (char)cp;
+                else if (cp < 0x800) {
+                    *w++ = (char)(0xc0 | cp >> 6);
+                    *w++ = (char)(0x80 | (cp & 0x3f));
+                } else {
+                    *w++ = (char)(0xe0 | cp >> 12);
+                    *w++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+                    *w++ = (char)(0x80 | (cp & 0x3f));
+                }
                 break;
             }
             default: *w++ = *s->p; break;
@@ -52,13 +63,15 @@ static char *string(jp_t *s) {
     return out;
 }
 
-static json_t *node(json_kind_t k) {
+static json_t *node(json_kind_t k)
+{
     json_t *j = calloc(1, sizeof *j);
     j->kind = k;
     return j;
 }
 
-static json_t *value(jp_t *s) {
+static json_t *value(jp_t *s)
+{
     json_t *j, **tail;
     ws(s);
     switch (*s->p) {
@@ -109,7 +122,9 @@ static json_t *value(jp_t *s) {
             return json_free(j), NULL;
         j->len = last_len;
         return j;
-    case 't': case 'f': case 'n':
+    case 't':
+    case 'f':
+    case 'n':
         j = node(*s->p == 'n' ? J_NULL : J_BOOL);
         j->str = *s->p == 't' ? "true" : *s->p == 'f' ? "false" : "null";
         while (*s->p >= 'a' && *s->p <= 'z')
@@ -129,7 +144,8 @@ static json_t *value(jp_t *s) {
 }
 
 /* Numbers are left unterminated while parsing; terminate them afterwards. */
-static void fix_numbers(json_t *j) {
+static void fix_numbers(json_t *j)
+{
     for (; j; j = j->next) {
         if (j->kind == J_NUM) {
             char *e = j->str;
@@ -141,7 +157,8 @@ static void fix_numbers(json_t *j) {
     }
 }
 
-json_t *json_parse(char *text) {
+json_t *json_parse(char *text)
+{
     jp_t s = {text};
     json_t *j = value(&s);
     /* numbers followed by ',' etc.: terminate after the whole parse */
@@ -152,7 +169,8 @@ json_t *json_parse(char *text) {
     return j;
 }
 
-void json_free(json_t *j) {
+void json_free(json_t *j)
+{
     while (j) {
         json_t *n = j->next;
         json_free(j->child);
@@ -161,7 +179,8 @@ void json_free(json_t *j) {
     }
 }
 
-json_t *json_get(const json_t *obj, const char *key) {
+json_t *json_get(const json_t *obj, const char *key)
+{
     if (!obj)
         return NULL;
     for (json_t *c = obj->child; c; c = c->next)
@@ -170,7 +189,8 @@ json_t *json_get(const json_t *obj, const char *key) {
     return NULL;
 }
 
-const char *json_str(const json_t *obj, const char *key) {
+const char *json_str(const json_t *obj, const char *key)
+{
     json_t *j = json_get(obj, key);
     return j && (j->kind == J_STR || j->kind == J_NUM) ? j->str : NULL;
 }

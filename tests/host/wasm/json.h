@@ -8,11 +8,11 @@ typedef enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } json_kind_t;
 
 typedef struct json {
     json_kind_t kind;
-    char *str;            /* J_STR (decoded), J_NUM (text) */
-    size_t len;           /* J_STR: bytes (may contain NUL) */
-    char *key;            /* member name inside an object */
-    struct json *child;   /* first element / member */
-    struct json *next;    /* next sibling */
+    char *str; /* J_STR (decoded), J_NUM (text) */
+    size_t len; /* J_STR: bytes (may contain NUL) */
+    char *key; /* member name inside an object */
+    struct json *child; /* first element / member */
+    struct json *next; /* next sibling */
     int line;
 } json_t;
 

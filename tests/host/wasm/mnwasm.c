@@ -11,39 +11,41 @@
 #include "../../../lib/wasm/wasi.h"
 #include "../../../lib/wasm/wasm.h"
 
-static void usage(FILE *f) {
-    fprintf(f,
-            "usage: mnwasm [options] prog.wasm [args...]\n"
-            "       mnwasm [options] --invoke NAME [values...] mod.wasm [values...]\n"
-            "\n"
-            "Runs a WASI (preview 1) program: calls its _start export with args as\n"
-            "its command line; the exit status is the program's exit code.\n"
-            "With --invoke, calls export NAME with the values (parsed by parameter\n"
-            "type: integers in decimal or 0x hex, floats as C literals, \"null\")\n"
-            "and prints each result on its own line (i32/i64 in signed decimal).\n"
-            "WASI imports are available in both modes.\n"
-            "\n"
-            "options:\n"
-            "  --invoke NAME    call export NAME instead of _start\n"
-            "  --fuel N         stop after N units of work (calls + loop iterations)\n"
-            "  --max-pages N    ceiling for linear memory, in 64 KiB pages\n"
-            "  --stack-depth N  maximum wasm call depth (default 20000)\n"
-            "  --env NAME=VAL   add an environment variable for the program\n"
-            "  --validate       only decode and validate the module\n"
-            "  -h, --help       show this help\n"
-            "\n"
-            "exit status: the program's exit code (WASI), 0 after --invoke;\n"
-            "  1 bad usage or unreadable file, 2 module malformed/invalid/unsupported,\n"
-            "  3 link error, 4 trap, 5 fuel exhausted.\n");
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: mnwasm [options] prog.wasm [args...]\n"
+               "       mnwasm [options] --invoke NAME [values...] mod.wasm [values...]\n"
+               "\n"
+               "Runs a WASI (preview 1) program: calls its _start export with args as\n"
+               "its command line; the exit status is the program's exit code.\n"
+               "With --invoke, calls export NAME with the values (parsed by parameter\n"
+               "type: integers in decimal or 0x hex, floats as C literals, \"null\")\n"
+               "and prints each result on its own line (i32/i64 in signed decimal).\n"
+               "WASI imports are available in both modes.\n"
+               "\n"
+               "options:\n"
+               "  --invoke NAME    call export NAME instead of _start\n"
+               "  --fuel N         stop after N units of work (calls + loop iterations)\n"
+               "  --max-pages N    ceiling for linear memory, in 64 KiB pages\n"
+               "  --stack-depth N  maximum wasm call depth (default 20000)\n"
+               "  --env NAME=VAL   add an environment variable for the program\n"
+               "  --validate       only decode and validate the module\n"
+               "  -h, --help       show this help\n"
+               "\n"
+               "exit status: the program's exit code (WASI), 0 after --invoke;\n"
+               "  1 bad usage or unreadable file, 2 module malformed/invalid/unsupported,\n"
+               "  3 link error, 4 trap, 5 fuel exhausted.\n");
 }
 
-static long io_write(void *user, int fd, const void *buf, size_t len) {
+static long io_write(void *user, int fd, const void *buf, size_t len)
+{
     (void)user;
     fflush(stdout);
     return (long)write(fd, buf, len);
 }
 
-static long io_read(void *user, void *buf, size_t len) {
+static long io_read(void *user, void *buf, size_t len)
+{
     ssize_t r;
     (void)user;
     do
@@ -52,7 +54,8 @@ static long io_read(void *user, void *buf, size_t len) {
     return (long)r;
 }
 
-static unsigned char *read_file(const char *path, size_t *len) {
+static unsigned char *read_file(const char *path, size_t *len)
+{
     FILE *f = fopen(path, "rb");
     unsigned char *buf = NULL;
     size_t cap = 0, n = 0, r;
@@ -71,21 +74,21 @@ static unsigned char *read_file(const char *path, size_t *len) {
     return buf;
 }
 
-static bool ends_with(const char *s, const char *suffix) {
+static bool ends_with(const char *s, const char *suffix)
+{
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && !strcmp(s + a - b, suffix);
 }
 
-static bool parse_value(const char *s, wasm_valtype_t t, wasm_val_t *v) {
+static bool parse_value(const char *s, wasm_valtype_t t, wasm_val_t *v)
+{
     char *end;
     v->type = t;
     v->of.u64 = 0;
     errno = 0;
     switch (t) {
     case WASM_I32: v->of.i32 = (int32_t)strtoll(s, &end, 0); break;
-    case WASM_I64:
-        v->of.i64 = s[0] == '-' ? strtoll(s, &end, 0) : (int64_t)strtoull(s, &end, 0);
-        break;
+    case WASM_I64: v->of.i64 = s[0] == '-' ? strtoll(s, &end, 0) : (int64_t)strtoull(s, &end, 0); break;
     case WASM_F32: v->of.f32 = strtof(s, &end); break;
     case WASM_F64: v->of.f64 = strtod(s, &end); break;
     default:
@@ -96,7 +99,8 @@ static bool parse_value(const char *s, wasm_valtype_t t, wasm_val_t *v) {
     return *s && !*end && !errno;
 }
 
-static void print_value(const wasm_val_t *v) {
+static void print_value(const wasm_val_t *v)
+{
     switch (v->type) {
     case WASM_I32: printf("%" PRId32 "\n", v->of.i32); break;
     case WASM_I64: printf("%" PRId64 "\n", v->of.i64); break;
@@ -106,7 +110,8 @@ static void print_value(const wasm_val_t *v) {
     }
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     const char *invoke = NULL, *path = NULL;
     const char *envs[256];
     const char **pos = calloc((size_t)argc + 1, sizeof *pos);
@@ -207,8 +212,7 @@ int main(int argc, char **argv) {
         if (wasm_wasi_resolve(wasi, mod, i, &imports[i]))
             continue;
         wasm_module_import(mod, i, &mn, &ml, &fn, &fl, &k);
-        fprintf(stderr, "mnwasm: %s: unknown import \"%.*s\" \"%.*s\"\n", path, (int)ml, mn,
-                (int)fl, fn);
+        fprintf(stderr, "mnwasm: %s: unknown import \"%.*s\" \"%.*s\"\n", path, (int)ml, mn, (int)fl, fn);
         return 3;
     }
     rc = wasm_instance_new(store, mod, imports, wasm_module_import_count(mod), &inst, &err);
@@ -216,7 +220,10 @@ int main(int argc, char **argv) {
         return err.exit_status;
     if (rc) {
         fprintf(stderr, "mnwasm: %s: %s: %s\n", path,
-                rc == WASM_E_LINK ? "link error" : rc == WASM_E_TRAP ? "trap" : "error", err.msg);
+                rc == WASM_E_LINK   ? "link error"
+                : rc == WASM_E_TRAP ? "trap"
+                                    : "error",
+                err.msg);
         return rc == WASM_E_LINK ? 3 : rc == WASM_E_FUEL ? 5 : 4;
     }
     const char *fname = invoke ? invoke : "_start";
@@ -248,8 +255,7 @@ int main(int argc, char **argv) {
         if (rc == WASM_E_EXIT)
             return err.exit_status;
         if (rc) {
-            fprintf(stderr, "mnwasm: %s: %s: %s\n", path,
-                    rc == WASM_E_FUEL ? "stopped" : "trap", err.msg);
+            fprintf(stderr, "mnwasm: %s: %s: %s\n", path, rc == WASM_E_FUEL ? "stopped" : "trap", err.msg);
             return rc == WASM_E_FUEL ? 5 : 4;
         }
         if (invoke)

@@ -30,8 +30,8 @@ typedef struct named {
 } named_t;
 
 static wasm_store_t *store;
-static named_t *registry;  /* register "as" names */
-static named_t *modules;   /* $names and all loaded modules */
+static named_t *registry; /* register "as" names */
+static named_t *modules; /* $names and all loaded modules */
 static wasm_instance_t *current;
 static const char *dir;
 static int verbose;
@@ -42,18 +42,20 @@ static int file_fail;
 
 /* spectest module */
 static wasm_extern_t st_print[7];
-static const char *const st_print_names[7] = {"print", "print_i32", "print_i64", "print_f32",
-                                               "print_f64", "print_i32_f32", "print_f64_f64"};
+static const char *const st_print_names[7] = {"print",     "print_i32",     "print_i64",    "print_f32",
+                                              "print_f64", "print_i32_f32", "print_f64_f64"};
 static wasm_global_t *st_g[4];
 static wasm_table_t *st_table;
 static wasm_memory_t *st_mem;
 
-static int host_print(wasm_host_ctx_t *ctx, wasm_value_t *v, void *user) {
+static int host_print(wasm_host_ctx_t *ctx, wasm_value_t *v, void *user)
+{
     (void)ctx, (void)v, (void)user;
     return 0;
 }
 
-static void setup_store(void) {
+static void setup_store(void)
+{
     static const char *const sigs[7] = {"", "i", "I", "f", "F", "if", "FF"};
     wasm_val_t v;
     if (store)
@@ -75,7 +77,8 @@ static void setup_store(void) {
     st_mem = wasm_memory_new(store, 1, 2, true);
 }
 
-static void free_list(named_t **l) {
+static void free_list(named_t **l)
+{
     while (*l) {
         named_t *n = *l;
         *l = n->next;
@@ -84,14 +87,16 @@ static void free_list(named_t **l) {
     }
 }
 
-static wasm_instance_t *find(named_t *l, const char *name) {
+static wasm_instance_t *find(named_t *l, const char *name)
+{
     for (; l; l = l->next)
         if (l->name && !strcmp(l->name, name))
             return l->inst;
     return NULL;
 }
 
-static bool resolve(const char *mod, size_t ml, const char *name, size_t nl, wasm_extern_t *out) {
+static bool resolve(const char *mod, size_t ml, const char *name, size_t nl, wasm_extern_t *out)
+{
     char m[256];
     snprintf(m, sizeof m, "%.*s", (int)ml, mod);
     if (!strcmp(m, "spectest")) {
@@ -125,7 +130,8 @@ static bool resolve(const char *mod, size_t ml, const char *name, size_t nl, was
     return inst && wasm_instance_export(inst, name, nl, out);
 }
 
-static unsigned char *read_file(const char *path, size_t *len) {
+static unsigned char *read_file(const char *path, size_t *len)
+{
     FILE *f = fopen(path, "rb");
     unsigned char *buf;
     long n;
@@ -152,7 +158,8 @@ enum { R_OK, R_LOADFAIL, R_LINKFAIL, R_TRAP };
 static wasm_module_t **all_mods;
 static size_t n_mods, cap_mods;
 
-static void track_module(wasm_module_t *m) {
+static void track_module(wasm_module_t *m)
+{
     if (n_mods == cap_mods) {
         cap_mods = cap_mods ? cap_mods * 2 : 64;
         all_mods = realloc(all_mods, cap_mods * sizeof *all_mods);
@@ -160,7 +167,8 @@ static void track_module(wasm_module_t *m) {
     all_mods[n_mods++] = m;
 }
 
-static void free_modules(void) {
+static void free_modules(void)
+{
     if (store)
         wasm_store_delete(store);
     store = NULL;
@@ -170,7 +178,8 @@ static void free_modules(void) {
 }
 
 /* Loads and instantiates filename; returns R_* and fills err. */
-static int load(const char *filename, wasm_module_t **mod, wasm_instance_t **inst, wasm_error_t *err) {
+static int load(const char *filename, wasm_module_t **mod, wasm_instance_t **inst, wasm_error_t *err)
+{
     char path[1024];
     size_t len;
     unsigned char *bytes;
@@ -208,14 +217,19 @@ static int load(const char *filename, wasm_module_t **mod, wasm_instance_t **ins
     return R_OK;
 }
 
-static bool parse_val(const json_t *j, wasm_val_t *v) {
+static bool parse_val(const json_t *j, wasm_val_t *v)
+{
     const char *t = json_str(j, "type"), *s = json_str(j, "value");
     if (!t)
         return false;
-    if (!strcmp(t, "i32")) v->type = WASM_I32, v->of.u32 = (uint32_t)strtoull(s, NULL, 10);
-    else if (!strcmp(t, "i64")) v->type = WASM_I64, v->of.u64 = strtoull(s, NULL, 10);
-    else if (!strcmp(t, "f32")) v->type = WASM_F32, v->of.u64 = 0, v->of.u32 = (uint32_t)strtoull(s, NULL, 10);
-    else if (!strcmp(t, "f64")) v->type = WASM_F64, v->of.u64 = strtoull(s, NULL, 10);
+    if (!strcmp(t, "i32"))
+        v->type = WASM_I32, v->of.u32 = (uint32_t)strtoull(s, NULL, 10);
+    else if (!strcmp(t, "i64"))
+        v->type = WASM_I64, v->of.u64 = strtoull(s, NULL, 10);
+    else if (!strcmp(t, "f32"))
+        v->type = WASM_F32, v->of.u64 = 0, v->of.u32 = (uint32_t)strtoull(s, NULL, 10);
+    else if (!strcmp(t, "f64"))
+        v->type = WASM_F64, v->of.u64 = strtoull(s, NULL, 10);
     else if (!strcmp(t, "externref")) {
         v->type = WASM_EXTERNREF;
         v->of.ref = !s || !strcmp(s, "null") ? NULL : (void *)(uintptr_t)(strtoull(s, NULL, 10) + 1);
@@ -227,7 +241,8 @@ static bool parse_val(const json_t *j, wasm_val_t *v) {
     return true;
 }
 
-static bool match_val(const json_t *exp, const wasm_val_t *got, char *why, size_t n) {
+static bool match_val(const json_t *exp, const wasm_val_t *got, char *why, size_t n)
+{
     const char *t = json_str(exp, "type"), *s = json_str(exp, "value");
     if (!strcmp(t, "f32") || !strcmp(t, "f64")) {
         bool is32 = t[1] == '3';
@@ -262,9 +277,9 @@ static bool match_val(const json_t *exp, const wasm_val_t *got, char *why, size_
         wasm_valtype_t want = t[0] == 'e' ? WASM_EXTERNREF : WASM_FUNCREF;
         if (got->type != want)
             goto bad;
-        if (!s ? got->of.ref != NULL
-               : !strcmp(s, "null") ? got->of.ref == NULL
-                                    : got->of.ref == (void *)(uintptr_t)(strtoull(s, NULL, 10) + 1))
+        if (!s                   ? got->of.ref != NULL
+            : !strcmp(s, "null") ? got->of.ref == NULL
+                                 : got->of.ref == (void *)(uintptr_t)(strtoull(s, NULL, 10) + 1))
             return true;
     }
 bad:
@@ -273,7 +288,8 @@ bad:
 }
 
 /* Runs an action; returns 0, or the engine's error code with err filled. */
-static int do_action(const json_t *a, wasm_val_t *res, uint32_t *nres, wasm_error_t *err) {
+static int do_action(const json_t *a, wasm_val_t *res, uint32_t *nres, wasm_error_t *err)
+{
     const char *type = json_str(a, "type"), *mod = json_str(a, "module"), *field = json_str(a, "field");
     wasm_instance_t *inst = mod ? find(modules, mod) : current;
     wasm_extern_t ex;
@@ -307,7 +323,8 @@ static int do_action(const json_t *a, wasm_val_t *res, uint32_t *nres, wasm_erro
     return wasm_func_call(store, ex.of.func, args, n, res, 64, err);
 }
 
-static void fail(int line, const char *fmt, ...) {
+static void fail(int line, const char *fmt, ...)
+{
     char buf[256];
     va_list ap;
     va_start(ap, fmt);
@@ -321,7 +338,8 @@ static void fail(int line, const char *fmt, ...) {
         fprintf(stderr, "  line %d: %s\n", line, buf);
 }
 
-static void add_module(const char *name, wasm_module_t *mod, wasm_instance_t *inst) {
+static void add_module(const char *name, wasm_module_t *mod, wasm_instance_t *inst)
+{
     named_t *n = calloc(1, sizeof *n);
     n->name = name ? strdup(name) : NULL;
     n->inst = inst;
@@ -330,7 +348,8 @@ static void add_module(const char *name, wasm_module_t *mod, wasm_instance_t *in
     modules = n;
 }
 
-static void run_command(const json_t *c) {
+static void run_command(const json_t *c)
+{
     const char *type = json_str(c, "type");
     json_t *lj = json_get(c, "line");
     int line = lj ? atoi(lj->str) : 0;
@@ -417,8 +436,7 @@ static void run_command(const json_t *c) {
             fail(line, "module should be %s (\"%s\") but loaded", type + 7, json_str(c, "text"));
             return;
         }
-        if (strict && rc != (type[7] == 'm' ? WASM_E_MALFORMED : WASM_E_INVALID) &&
-            rc != WASM_E_UNSUPPORTED) {
+        if (strict && rc != (type[7] == 'm' ? WASM_E_MALFORMED : WASM_E_INVALID) && rc != WASM_E_UNSUPPORTED) {
             fail(line, "%s module rejected as %s: %s (expected \"%s\")", type + 7,
                  rc == WASM_E_MALFORMED ? "malformed" : "invalid", err.msg, json_str(c, "text"));
             return;
@@ -429,8 +447,7 @@ static void run_command(const json_t *c) {
     } else if (!strcmp(type, "assert_unlinkable") || !strcmp(type, "assert_uninstantiable")) {
         bool unlink = type[7] == 'u' && type[9] == 'l';
         rc = load(json_str(c, "filename"), &mod, &inst, &err);
-        if (rc == R_OK || rc == R_LOADFAIL || (unlink && rc != R_LINKFAIL) ||
-            (!unlink && rc != R_TRAP)) {
+        if (rc == R_OK || rc == R_LOADFAIL || (unlink && rc != R_LINKFAIL) || (!unlink && rc != R_TRAP)) {
             fail(line, "%s: got %s", type, rc == R_OK ? "success" : err.msg);
             return;
         }
@@ -440,12 +457,14 @@ static void run_command(const json_t *c) {
     }
 }
 
-static void count_skipped(const json_t *root) {
+static void count_skipped(const json_t *root)
+{
     for (json_t *c = json_get(root, "commands")->child; c; c = c->next)
         n_skip++;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     const char *skip_reason = NULL;
     long tp = 0, tf = 0, ts = 0;
     int any_fail = 0;
@@ -491,8 +510,8 @@ int main(int argc, char **argv) {
                 for (json_t *c = json_get(root, "commands")->child; c; c = c->next)
                     run_command(c);
                 if (n_fail) {
-                    printf("FAIL spec/%s: %ld of %ld commands failed; first: %s\n", base, n_fail,
-                           n_pass + n_fail, first_fail);
+                    printf("FAIL spec/%s: %ld of %ld commands failed; first: %s\n", base, n_fail, n_pass + n_fail,
+                           first_fail);
                     any_fail = 1;
                 } else {
                     printf("PASS spec/%s (%ld passed, %ld skipped)\n", base, n_pass, n_skip);

@@ -4,9 +4,18 @@
 
 #include <stdint.h>
 
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
-static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
-static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline void outw(uint16_t port, uint16_t v)
+{
+    __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline void outl(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
 static inline uint8_t inb(uint16_t port)
 {
     uint8_t v;
@@ -49,10 +58,22 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
     __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
-static inline void cpu_relax(void) { __asm__ volatile("pause"); }
-static inline void cpu_halt(void) { __asm__ volatile("hlt"); }
-static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
-static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+static inline void cpu_relax(void)
+{
+    __asm__ volatile("pause");
+}
+static inline void cpu_halt(void)
+{
+    __asm__ volatile("hlt");
+}
+static inline void irq_disable(void)
+{
+    __asm__ volatile("cli" ::: "memory");
+}
+static inline void irq_enable(void)
+{
+    __asm__ volatile("sti" ::: "memory");
+}
 
 static inline uint64_t irq_save(void)
 {

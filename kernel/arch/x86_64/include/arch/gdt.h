@@ -21,19 +21,19 @@
 #define GDT_KERNEL_CODE 0x08
 #define GDT_KERNEL_DATA 0x10
 #define GDT_USER_CODE32 0x1B /* RPL 3 */
-#define GDT_USER_DATA   0x23
-#define GDT_USER_CODE   0x2B
-#define GDT_TSS         0x30
-#define GDT_ENTRIES     8
+#define GDT_USER_DATA 0x23
+#define GDT_USER_CODE 0x2B
+#define GDT_TSS 0x30
+#define GDT_ENTRIES 8
 /* The value of the STAR MSR that matches this layout. */
-#define GDT_STAR_VALUE  ((0x18ull << 48) | ((uint64_t)GDT_KERNEL_CODE << 32))
+#define GDT_STAR_VALUE ((0x18ull << 48) | ((uint64_t)GDT_KERNEL_CODE << 32))
 
 /* IST slots (1-based as in the IDT gate's IST field). */
 #define IST_DOUBLE_FAULT 1
-#define IST_NMI          2
+#define IST_NMI 2
 #define IST_MACHINE_CHECK 3
-#define IST_COUNT        3
-#define IST_STACK_PAGES  4 /* 16 KiB each, from kstack_alloc (guard page below) */
+#define IST_COUNT 3
+#define IST_STACK_PAGES 4 /* 16 KiB each, from kstack_alloc (guard page below) */
 
 /* The 64-bit task state segment (Intel SDM vol. 3, 8.7). */
 struct tss {

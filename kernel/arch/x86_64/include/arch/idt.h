@@ -21,13 +21,13 @@
 
 #include <mnos/errors.h>
 
-#define IDT_VECTORS        256
-#define IRQ_VECTOR_PIC     0x20
-#define IRQ_VECTOR_ISA(n)  (0x30 + (n))
-#define IRQ_VECTOR_DYN_LO  0x40
-#define IRQ_VECTOR_DYN_HI  0xDF
-#define IRQ_VECTOR_TIMER   0xEF
-#define IRQ_VECTOR_ERROR   0xFE
+#define IDT_VECTORS 256
+#define IRQ_VECTOR_PIC 0x20
+#define IRQ_VECTOR_ISA(n) (0x30 + (n))
+#define IRQ_VECTOR_DYN_LO 0x40
+#define IRQ_VECTOR_DYN_HI 0xDF
+#define IRQ_VECTOR_TIMER 0xEF
+#define IRQ_VECTOR_ERROR 0xFE
 #define IRQ_VECTOR_SPURIOUS 0xFF
 
 /*

@@ -10,10 +10,10 @@
 #include <stdint.h>
 
 struct fault_info {
-    unsigned vector;        /* 0..31 */
-    uint64_t error;         /* the CPU's error code (0 when the vector has none) */
-    uint64_t addr;          /* CR2 for #PF, else 0 */
-    uint64_t rip;           /* where it faulted */
+    unsigned vector; /* 0..31 */
+    uint64_t error; /* the CPU's error code (0 when the vector has none) */
+    uint64_t addr; /* CR2 for #PF, else 0 */
+    uint64_t rip; /* where it faulted */
     struct int_frame frame; /* the full register state at the fault */
 };
 
@@ -41,8 +41,8 @@ int arch_probe_user(uint64_t rip, uint64_t rsp, struct fault_info *out);
 
 /*
  * Called by the exception handler: if a probe is active and can take
- * `frame` (a kernel probe a Ring 0 fault, a user probe a Ring 3 one), records it and rewrites `frame` to resume at the probe's return;
- * returns true. Otherwise returns false and changes nothing.
+ * `frame` (a kernel probe a Ring 0 fault, a user probe a Ring 3 one), records it and rewrites `frame` to resume at the
+ * probe's return; returns true. Otherwise returns false and changes nothing.
  */
 bool probe_recover(struct int_frame *frame, uint64_t cr2);
 

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPI_VECTOR_RESCHED  0xE0
-#define IPI_VECTOR_TLB      0xE1
+#define IPI_VECTOR_RESCHED 0xE0
+#define IPI_VECTOR_TLB 0xE1
 
 struct addr_space;
 struct cpu;

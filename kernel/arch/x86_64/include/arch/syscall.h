@@ -7,9 +7,9 @@
 #define ARCH_SYSCALL_H
 
 #define CPU_OFF_SYSCALL_USER_RSP 16
-#define CPU_OFF_SYSCALL_RSP0     24
+#define CPU_OFF_SYSCALL_RSP0 24
 /* The vector number a SYSCALL frame carries (no IDT vector uses it). */
-#define SYSCALL_FRAME_VECTOR     0x1000
+#define SYSCALL_FRAME_VECTOR 0x1000
 
 #ifndef __ASSEMBLER__
 #include <arch/idt.h>
