@@ -62,9 +62,10 @@ debug: $(BUILD)/minimalos.iso | deps-test
 # Seconds each fuzz target runs in make test (make test TEST_FUZZ_SECONDS=600 for longer).
 TEST_FUZZ_SECONDS ?= 20
 
-# Test suites in order: host unit tests, the Wasm engine's tests (spec suite
+# Test suites in order: the format check (.clang-format), host unit tests, the Wasm engine's tests (spec suite
 # included), then the QEMU boots. tools/run-tests.sh prints the totals.
-TEST_SUITES := "$(MAKE) --no-print-directory host-tests" \
+TEST_SUITES := "tools/check-format.sh" \
+    "$(MAKE) --no-print-directory host-tests" \
     $(if $(wildcard lib/wasm/build.mk),"$(MAKE) --no-print-directory wasm-test") \
     "$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)" \
     "$(MAKE) --no-print-directory qemu-tests"

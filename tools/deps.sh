@@ -10,7 +10,7 @@ need="gcc:gcc make:make binutils:ld grub-common:grub-mkrescue grub-pc-bin:/usr/l
 grub-efi-amd64-bin:/usr/lib/grub/x86_64-efi/multiboot2.mod xorriso:xorriso mtools:mformat"
 case "$what" in
 test | bench)
-    need="$need qemu-system-x86:qemu-system-x86_64 ovmf:/usr/share/ovmf/OVMF.fd python3:python3
+    need="$need clang-format:clang-format qemu-system-x86:qemu-system-x86_64 ovmf:/usr/share/ovmf/OVMF.fd python3:python3
 wabt:wast2json clang-14:clang-14 lld-14:wasm-ld-14 wasi-libc:/usr/lib/wasm32-wasi/libc.a
 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 libstd-rust-dev-wasm32:/usr/lib/rustlib/wasm32-wasi rustc:/usr/bin/rustc
