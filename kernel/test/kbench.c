@@ -6,6 +6,7 @@
 
 #include "debug/log.h"
 #include "lib/string.h"
+#include "test/ktest.h"
 
 extern const struct kbench __kbenches_start[], __kbenches_end[];
 
@@ -40,27 +41,11 @@ uint64_t kbench_median(uint64_t (*fn)(void *), void *arg, int runs)
     return v[runs / 2];
 }
 
-/* Is `name` one of the comma-separated words of the selection? */
-static bool strstr_word(const char *list, const char *name)
-{
-    size_t len = strlen(name);
-    for (const char *p = list; *p;) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n == len && strncmp(p, name, n) == 0)
-            return true;
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    return false;
-}
-
 void kbench_run(void)
 {
     bool all = strcmp(selection, "all") == 0;
     for (const struct kbench *b = __kbenches_start; b < __kbenches_end; b++) {
-        if (!all && !strstr_word(selection, b->name))
+        if (!all && !selection_has(selection, b->name))
             continue;
         uint64_t v = b->fn();
         if (v == KBENCH_NOT_MEASURED)

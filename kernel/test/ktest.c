@@ -23,11 +23,10 @@ void ktest_select(const char *sel)
     selected = true;
 }
 
-/* Is `name` one of the comma-separated words of the selection? */
-static bool named(const char *name)
+bool selection_has(const char *list, const char *name)
 {
     size_t len = strlen(name);
-    for (const char *p = selection; *p;) {
+    for (const char *p = list; *p;) {
         const char *end = strchr(p, ',');
         size_t n = end ? (size_t)(end - p) : strlen(p);
         if (n == len && strncmp(p, name, n) == 0)
@@ -37,6 +36,11 @@ static bool named(const char *name)
         p = end + 1;
     }
     return false;
+}
+
+static bool named(const char *name)
+{
+    return selection_has(selection, name);
 }
 
 void ktest_run(void)

@@ -33,6 +33,9 @@ struct ktest {
             return msg; \
     } while (0)
 
+/* Is `name` one of the comma-separated words of `list`? (test= and bench= selections) */
+bool selection_has(const char *list, const char *name);
+
 /* True once a test=... selection was given on the command line. */
 bool ktest_mode(void);
 void ktest_select(const char *selection);
