@@ -10,11 +10,13 @@
 #include <arch/lapic.h>
 #include <arch/pit.h>
 #include <arch/rtc.h>
+#include <arch/smp.h>
 #include <arch/time.h>
 #include <arch/timer.h>
 
 #include "acpi/system.h"
 #include "debug/log.h"
+#include "sched/sched.h"
 #include "test/ktest.h"
 
 static volatile uint64_t hits;
@@ -79,7 +81,7 @@ static void stamp_event(void *arg)
  * gap / k; the median estimate must be within 5% of the nominal period. A
  * calibration error shifts every estimate; a late interrupt only one or two.
  */
-KTEST(timer_periodic_rate)
+static const char *timer_periodic_rate_body(void)
 {
     KTEST_CHECK(timer_lapic_hz(), "the LAPIC timer is not calibrated");
     const uint64_t period_ns = 2000000, span_ms = 200;
@@ -119,7 +121,7 @@ static void stamp(void *arg)
     hits++;
 }
 
-KTEST(timer_oneshot_fires_once)
+static const char *timer_oneshot_body(void)
 {
     KTEST_CHECK(timer_lapic_hz(), "the LAPIC timer is not calibrated");
     hits = 0;
@@ -135,6 +137,34 @@ KTEST(timer_oneshot_fires_once)
     /* Early is a calibration error; late is host scheduling under TCG. */
     KTEST_CHECK(delay >= 4750000, "one-shot fired more than 5% early");
     return NULL;
+}
+
+/*
+ * These tests borrow this CPU's timer, which the scheduler's tick uses: the
+ * thread is pinned here meanwhile (the timer is per CPU), and the tick is
+ * re-armed afterwards, on every return path.
+ */
+static const char *with_this_cpus_timer(const char *(*body)(void))
+{
+    struct thread *me = sched_current();
+    uint64_t flags = irq_save();
+    uint64_t old_affinity = me->affinity;
+    thread_set_affinity(me, 1ull << this_cpu()->id);
+    irq_restore(flags);
+    const char *err = body();
+    smp_start_tick();
+    thread_set_affinity(me, old_affinity);
+    return err;
+}
+
+KTEST(timer_periodic_rate)
+{
+    return with_this_cpus_timer(timer_periodic_rate_body);
+}
+
+KTEST(timer_oneshot_fires_once)
+{
+    return with_this_cpus_timer(timer_oneshot_body);
 }
 
 KTEST(timer_ksleep)
