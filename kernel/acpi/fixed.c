@@ -1,28 +1,8 @@
 /* ACPI: the fixed-layout tables we read — HPET, MCFG and FADT ("FACP"). Pure. */
 #include "acpi/acpi.h"
 
+#include "lib/bytes.h"
 #include "lib/string.h"
-
-static uint16_t rd16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
 
 const char *acpi_hpet_parse(const void *buf, size_t len, struct acpi_hpet *out)
 {

@@ -1,28 +1,8 @@
 /* ACPI: the MADT ("APIC"), the interrupt controllers and CPUs. Pure. */
 #include "acpi/acpi.h"
 
+#include "lib/bytes.h"
 #include "lib/string.h"
-
-static uint16_t rd16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
 
 /* Minimum size of each entry type we read; 0 = unknown type (skipped). */
 static uint8_t entry_min_size(uint8_t type)

@@ -1,6 +1,7 @@
 /* ACPI: the RSDP, the root table (XSDT or RSDT) and table validation. Pure. */
 #include "acpi/acpi.h"
 
+#include "lib/bytes.h"
 #include "lib/string.h"
 
 bool acpi_checksum_ok(const void *p, size_t len)
@@ -10,20 +11,6 @@ bool acpi_checksum_ok(const void *p, size_t len)
     for (size_t i = 0; i < len; i++)
         sum += b[i];
     return sum == 0;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
 }
 
 const char *acpi_rsdp_parse(const void *buf, size_t len, struct acpi_rsdp_info *out)

@@ -5,6 +5,7 @@
  * rejected with a message instead of being walked off the end of.
  */
 #include "boot/boot_info.h"
+#include "lib/bytes.h"
 #include "lib/string.h"
 
 #define MB2_MAX_INFO_SIZE (1u << 20)
@@ -19,20 +20,6 @@ enum {
     MB2_TAG_ACPI_OLD = 14,
     MB2_TAG_ACPI_NEW = 15,
 };
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
 
 /* Copies a NUL-terminated string that must end inside [s, s+max). */
 static const char *copy_string(const uint8_t *s, size_t max, char *out, size_t out_size)
