@@ -32,12 +32,13 @@ struct cpu {
     /* SYSCALL entry (syscall.S) reads these two at fixed offsets (<arch/syscall.h>). */
     uint64_t syscall_user_rsp; /* scratch: the user RSP while the entry switches stacks */
     uint64_t *syscall_rsp0; /* where this CPU keeps the running thread's kernel stack top (TSS.RSP0) */
-    volatile bool online;
+    /* The SYSCALL exit path reads these two too (<arch/syscall.h>). */
     struct thread *current;
+    volatile bool need_resched;
+    volatile bool online;
     struct thread *idle;
     struct thread *prev; /* the thread switched away from, until the switch finishes */
     struct runqueue rq;
-    volatile bool need_resched;
     volatile int idle_halted; /* in the idle loop's hlt: TLB shootdowns skip it (lazy) */
     volatile int lazy_flush; /* a skipped shootdown: flush everything before running */
     void *arch; /* this CPU's descriptor tables (struct cpu_tables) */

@@ -14,9 +14,8 @@ static struct process *self(void)
     return sched_current()->process;
 }
 
-int64_t sys_DROP_CAP(const uint64_t a[6], uint64_t out[3])
+int64_t sys_DROP_CAP(uint64_t a[6])
 {
-    (void)out;
     cap_slot_t *s;
     spin_lock(&cap_lock);
     int r = cspace_lookup(self(), a[0], MN_CAP_EMPTY, 0, &s);
@@ -26,9 +25,8 @@ int64_t sys_DROP_CAP(const uint64_t a[6], uint64_t out[3])
     return r;
 }
 
-int64_t sys_INSPECT(const uint64_t a[6], uint64_t out[3])
+int64_t sys_INSPECT(uint64_t a[6])
 {
-    (void)out;
     cap_slot_t *s;
     spin_lock(&cap_lock);
     int64_t r = cspace_lookup(self(), a[0], MN_CAP_EMPTY, 0, &s);
@@ -38,9 +36,8 @@ int64_t sys_INSPECT(const uint64_t a[6], uint64_t out[3])
     return r;
 }
 
-int64_t sys_REVOKE(const uint64_t a[6], uint64_t out[3])
+int64_t sys_REVOKE(uint64_t a[6])
 {
-    (void)out;
     cap_slot_t *s;
     spin_lock(&cap_lock);
     int r = cspace_lookup(self(), a[0], MN_CAP_EMPTY, MN_RIGHT_REVOKE, &s);
@@ -51,9 +48,8 @@ int64_t sys_REVOKE(const uint64_t a[6], uint64_t out[3])
 }
 
 /* Source slot, destination slot, rights mask: a derived copy in the caller's own CNode. */
-int64_t sys_COPY_CAP(const uint64_t a[6], uint64_t out[3])
+int64_t sys_COPY_CAP(uint64_t a[6])
 {
-    (void)out;
     if (a[2] & ~(uint64_t)MN_RIGHTS_ALL)
         return MN_ERR_BAD_ARG;
     struct process *p = self();
@@ -72,9 +68,8 @@ int64_t sys_COPY_CAP(const uint64_t a[6], uint64_t out[3])
  * Process slot (needs WRITE), source slot (needs GRANT), destination slot
  * in the target's CNode, rights mask: a derived copy in another process.
  */
-int64_t sys_DELEGATE(const uint64_t a[6], uint64_t out[3])
+int64_t sys_DELEGATE(uint64_t a[6])
 {
-    (void)out;
     if (a[3] & ~(uint64_t)MN_RIGHTS_ALL)
         return MN_ERR_BAD_ARG;
     struct process *p = self();
@@ -97,9 +92,8 @@ int64_t sys_DELEGATE(const uint64_t a[6], uint64_t out[3])
     return r;
 }
 
-int64_t sys_ENDPOINT_CREATE(const uint64_t a[6], uint64_t out[3])
+int64_t sys_ENDPOINT_CREATE(uint64_t a[6])
 {
-    (void)out;
     struct process *p = self();
     cap_slot_t *s = NULL;
     spin_lock(&cap_lock);

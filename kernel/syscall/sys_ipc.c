@@ -23,7 +23,7 @@ static int get_endpoint(uint64_t slot, uint8_t need, struct endpoint **out)
     return r;
 }
 
-static int64_t do_send(const uint64_t a[6], bool block)
+static int64_t do_send(uint64_t a[6], bool block)
 {
     struct endpoint *ep;
     int r = get_endpoint(a[0], MN_RIGHT_WRITE, &ep);
@@ -34,35 +34,37 @@ static int64_t do_send(const uint64_t a[6], bool block)
     return r;
 }
 
-static int64_t do_recv(const uint64_t a[6], uint64_t out[3], bool block)
+static int64_t do_recv(uint64_t a[6], bool block)
 {
     struct endpoint *ep;
+    uint64_t msg[3];
     int r = get_endpoint(a[0], MN_RIGHT_READ, &ep);
     if (r != MN_ERR_OK)
         return r;
-    r = endpoint_recv(ep, out, block);
+    r = endpoint_recv(ep, msg, block);
     endpoint_put(ep);
+    if (r == MN_ERR_OK)
+        for (int i = 0; i < 3; i++)
+            a[i] = msg[i];
     return r;
 }
 
-int64_t sys_SEND(const uint64_t a[6], uint64_t out[3])
+int64_t sys_SEND(uint64_t a[6])
 {
-    (void)out;
     return do_send(a, true);
 }
 
-int64_t sys_SEND_NB(const uint64_t a[6], uint64_t out[3])
+int64_t sys_SEND_NB(uint64_t a[6])
 {
-    (void)out;
     return do_send(a, false);
 }
 
-int64_t sys_RECV(const uint64_t a[6], uint64_t out[3])
+int64_t sys_RECV(uint64_t a[6])
 {
-    return do_recv(a, out, true);
+    return do_recv(a, true);
 }
 
-int64_t sys_RECV_NB(const uint64_t a[6], uint64_t out[3])
+int64_t sys_RECV_NB(uint64_t a[6])
 {
-    return do_recv(a, out, false);
+    return do_recv(a, false);
 }

@@ -58,9 +58,8 @@ static int lookup_process(uint64_t slot, struct process **out)
 }
 
 /* allocator slot, target slot */
-int64_t sys_ALLOC_MEMORY(const uint64_t a[6], uint64_t out[3])
+int64_t sys_ALLOC_MEMORY(uint64_t a[6])
 {
-    (void)out;
     struct process *p = self();
     cap_slot_t *s, *t;
     struct mem_allocator *alloc = NULL;
@@ -88,9 +87,8 @@ int64_t sys_ALLOC_MEMORY(const uint64_t a[6], uint64_t out[3])
 }
 
 /* process slot, frame slot, vaddr, flags (MN_MAP_WRITE, MN_MAP_EXEC; not both) */
-int64_t sys_MAP_MEMORY(const uint64_t a[6], uint64_t out[3])
+int64_t sys_MAP_MEMORY(uint64_t a[6])
 {
-    (void)out;
     uint64_t flags = a[3];
     if ((flags & ~(uint64_t)(MN_MAP_WRITE | MN_MAP_EXEC)) || flags == (MN_MAP_WRITE | MN_MAP_EXEC))
         return MN_ERR_BAD_ARG;
@@ -121,9 +119,8 @@ int64_t sys_MAP_MEMORY(const uint64_t a[6], uint64_t out[3])
 }
 
 /* process slot, vaddr, page count: pages mapped with MAP_MEMORY only */
-int64_t sys_UNMAP(const uint64_t a[6], uint64_t out[3])
+int64_t sys_UNMAP(uint64_t a[6])
 {
-    (void)out;
     if (a[2] == 0 || a[2] > UNMAP_MAX_PAGES)
         return MN_ERR_BAD_ARG;
     int r = check_range(a[1], a[2]);

@@ -28,9 +28,8 @@ static int check(uint64_t slot, uint64_t port, uint64_t width, uint8_t need)
 }
 
 /* ioport slot, port, value, width */
-int64_t sys_PORT_OUT(const uint64_t a[6], uint64_t out[3])
+int64_t sys_PORT_OUT(uint64_t a[6])
 {
-    (void)out;
     int r = check(a[0], a[1], a[3], MN_RIGHT_WRITE);
     if (r != MN_ERR_OK)
         return r;
@@ -45,9 +44,8 @@ int64_t sys_PORT_OUT(const uint64_t a[6], uint64_t out[3])
 }
 
 /* ioport slot, port, width -> value */
-int64_t sys_PORT_IN(const uint64_t a[6], uint64_t out[3])
+int64_t sys_PORT_IN(uint64_t a[6])
 {
-    (void)out;
     int r = check(a[0], a[1], a[2], MN_RIGHT_READ);
     if (r != MN_ERR_OK)
         return r;

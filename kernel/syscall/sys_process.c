@@ -7,32 +7,28 @@
 
 #define DEBUG_WRITE_MAX 256
 
-int64_t sys_EXIT(const uint64_t a[6], uint64_t out[3])
+int64_t sys_EXIT(uint64_t a[6])
 {
     (void)a;
-    (void)out;
     thread_exit();
 }
 
-int64_t sys_PROCESS_EXIT(const uint64_t a[6], uint64_t out[3])
+int64_t sys_PROCESS_EXIT(uint64_t a[6])
 {
-    (void)out;
     struct process *p = sched_current()->process;
     process_kill(p, (int64_t)a[0]);
     thread_exit();
 }
 
-int64_t sys_YIELD(const uint64_t a[6], uint64_t out[3])
+int64_t sys_YIELD(uint64_t a[6])
 {
     (void)a;
-    (void)out;
     sched_yield();
     return MN_ERR_OK;
 }
 
-int64_t sys_DEBUG_WRITE(const uint64_t a[6], uint64_t out[3])
+int64_t sys_DEBUG_WRITE(uint64_t a[6])
 {
-    (void)out;
     char buf[DEBUG_WRITE_MAX + 1];
     if (a[1] > DEBUG_WRITE_MAX)
         return MN_ERR_BAD_ARG;

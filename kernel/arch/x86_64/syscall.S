@@ -5,14 +5,21 @@
  * SFMASK (IF, DF, TF, AC off) and does not touch RSP. The stub swaps to the
  * kernel GS base, parks the user RSP in the per-CPU block, takes the
  * running thread's kernel stack top from the per-CPU pointer to TSS.RSP0
- * (arch_switch_to keeps RSP0 current), and builds the same struct int_frame
- * an interrupt would (<arch/idt.h>), so the C side, fault reports and the
- * IRETQ path all share one layout.
+ * (arch_switch_to keeps RSP0 current) and saves only what the return needs
+ * (struct syscall_frame in <arch/syscall.h>): the user RSP, RIP and RFLAGS,
+ * and the six argument registers, which double as the handler's argument
+ * array. Nothing else needs saving: RBX, RBP and R12-R15 are callee-saved in
+ * the C ABI, so the handler hands them back unchanged; RDI, RSI and RDX come
+ * back from the array (the call's outputs, or the caller's own values); R8,
+ * R9, R10 are restored as they came; RAX is the result. No kernel value is
+ * left in a register the user sees.
  *
- * The way out is SYSRET when the frame still returns to a canonical user
- * RIP with the user selectors, else IRETQ through isr_return: SYSRET with a
- * non-canonical RCX raises #GP in Ring 0 on Intel CPUs with the user RSP
- * already loaded (the SYSRET hazard).
+ * The way out is SYSRET. SYSRET with a non-canonical RCX raises #GP in Ring
+ * 0 with the user RSP already loaded (the SYSRET hazard), so a frame whose
+ * RIP is not a canonical lower-half address never gets there: the thread's
+ * process is killed instead (syscall_bad_return). Work that must happen
+ * before any return to Ring 3 — a kill, a due reschedule — is checked with
+ * interrupts off and handled in C (syscall_exit_work), then checked again.
  */
 #include <arch/syscall.h>
 
@@ -25,61 +32,50 @@ syscall_entry:
         movq %rsp, %gs:CPU_OFF_SYSCALL_USER_RSP
         movq %gs:CPU_OFF_SYSCALL_RSP0, %rsp
         movq (%rsp), %rsp
-        pushq $0x23                             /* SS: user data */
-        pushq %gs:CPU_OFF_SYSCALL_USER_RSP      /* RSP */
-        pushq %r11                              /* RFLAGS */
-        pushq $0x2B                             /* CS: user code */
-        pushq %rcx                              /* RIP */
-        pushq $0                                /* error code */
-        pushq $SYSCALL_FRAME_VECTOR
-        pushq %rax
-        pushq %rbx
-        pushq %rcx
-        pushq %rdx
-        pushq %rsi
-        pushq %rdi
-        pushq %rbp
-        pushq %r8
-        pushq %r9
-        pushq %r10
-        pushq %r11
-        pushq %r12
-        pushq %r13
-        pushq %r14
-        pushq %r15
-        xorl %ebp, %ebp                         /* backtraces stop here */
-        movq %rsp, %rdi
-        call syscall_handle                     /* returns with interrupts off */
-        movq 17*8(%rsp), %rcx                   /* RIP */
-        movq %rcx, %r11
-        shrq $47, %r11
-        jnz 1f                                  /* not a canonical lower-half address */
-        cmpq $0x2B, 18*8(%rsp)
-        jne 1f
-        cmpq $0x23, 21*8(%rsp)
-        jne 1f
-        popq %r15
-        popq %r14
-        popq %r13
-        popq %r12
-        popq %r11                               /* reloaded below */
-        popq %r10
-        popq %r9
-        popq %r8
-        popq %rbp
+        pushq %gs:CPU_OFF_SYSCALL_USER_RSP      /* user RSP */
+        pushq %rcx                              /* user RIP */
+        pushq %r11                              /* user RFLAGS */
+        pushq %r9                               /* a[5] */
+        pushq %r8                               /* a[4] */
+        pushq %r10                              /* a[3] */
+        pushq %rdx                              /* a[2]: output 2 */
+        pushq %rsi                              /* a[1]: output 1 */
+        pushq %rdi                              /* a[0]: output 0 */
+        movq %rsp, %rdi                         /* a: 72 bytes below a 16-aligned top, so RSP % 16 == 8 */
+        movq %rax, %rsi                         /* the number */
+        subq $8, %rsp                           /* align the call */
+        sti
+        call syscall_dispatch
+        cli
+1:      movq %gs:CPU_OFF_CURRENT, %rcx
+        cmpb $0, THREAD_OFF_KILL_PENDING(%rcx)
+        jne 3f
+        cmpb $0, %gs:CPU_OFF_NEED_RESCHED
+        jne 3f
+        movq 8+SYSCALL_FRAME_RIP(%rsp), %rcx
+        shrq $47, %rcx
+        jnz 4f                                  /* not a canonical lower-half RIP */
+        addq $8, %rsp
         popq %rdi
         popq %rsi
         popq %rdx
-        popq %rcx                               /* reloaded below */
-        popq %rbx
-        popq %rax
-        movq 16(%rsp), %rcx                     /* RIP */
-        movq 32(%rsp), %r11                     /* RFLAGS */
-        orq $0x200, %r11                        /* IF on in user mode */
-        movq 40(%rsp), %rsp                     /* user RSP: no kernel stack from here on */
+        popq %r10
+        popq %r8
+        popq %r9
+        popq %r11                               /* RFLAGS */
+        popq %rcx                               /* RIP */
+        orq $0x200, %r11                        /* IF on in user mode, whatever the frame says */
+        popq %rsp                               /* user RSP: no kernel stack from here on */
         swapgs
         sysretq
-1:      jmp isr_return
+3:      movq %rax, (%rsp)                       /* the result survives the C call */
+        call syscall_exit_work                  /* may switch threads or end this one */
+        cli
+        movq (%rsp), %rax
+        jmp 1b
+4:      leaq 8(%rsp), %rdi
+        call syscall_bad_return                 /* does not return */
+        ud2
         .size syscall_entry, . - syscall_entry
 
 /* arch_enter_user(rip, rsp, arg, kstack_top): see <arch/syscall.h>. */

@@ -1,4 +1,4 @@
-/* SYSCALL setup and the C side of the entry (see syscall.S, <arch/syscall.h>). */
+/* SYSCALL setup and the C side of the entry's slow paths (see syscall.S, <arch/syscall.h>). */
 #include <arch/cpu.h>
 #include <arch/gdt.h>
 #include <arch/syscall.h>
@@ -6,7 +6,11 @@
 
 #include <mnos/syscalls.h>
 
+#include "debug/log.h"
 #include "sched/cpu.h"
+#include "sched/process.h"
+#include "sched/sched.h"
+#include "sched/thread.h"
 
 #define MSR_EFER 0xC0000080u
 #define MSR_STAR 0xC0000081u
@@ -18,7 +22,14 @@
 
 _Static_assert(offsetof(struct cpu, syscall_user_rsp) == CPU_OFF_SYSCALL_USER_RSP, "syscall.S per-CPU offset");
 _Static_assert(offsetof(struct cpu, syscall_rsp0) == CPU_OFF_SYSCALL_RSP0, "syscall.S per-CPU offset");
-_Static_assert(GDT_USER_CODE == 0x2B && GDT_USER_DATA == 0x23, "syscall.S hard-codes the user selectors");
+_Static_assert(offsetof(struct cpu, current) == CPU_OFF_CURRENT, "syscall.S per-CPU offset");
+_Static_assert(offsetof(struct cpu, need_resched) == CPU_OFF_NEED_RESCHED, "syscall.S per-CPU offset");
+_Static_assert(offsetof(struct thread, kill_pending) == THREAD_OFF_KILL_PENDING, "syscall.S thread offset");
+_Static_assert(sizeof(((struct thread *)0)->kill_pending) == 1, "syscall.S tests kill_pending as a byte");
+_Static_assert(sizeof(((struct cpu *)0)->need_resched) == 1, "syscall.S tests need_resched as a byte");
+_Static_assert(offsetof(struct syscall_frame, rip) == SYSCALL_FRAME_RIP, "syscall.S frame offset");
+_Static_assert(sizeof(struct syscall_frame) == 9 * 8, "syscall.S pushes nine words");
+_Static_assert(GDT_USER_CODE == 0x2B && GDT_USER_DATA == 0x23, "the SYSRET selectors (STAR) are the user ones");
 
 extern void syscall_entry(void);
 
@@ -35,21 +46,32 @@ void syscall_init_cpu(struct cpu *c)
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 }
 
-/* Called by syscall.S on the thread's kernel stack, interrupts off; returns with them off. */
-void syscall_handle(struct int_frame *f)
+/*
+ * syscall.S, interrupts off, before a return to Ring 3: the thread was killed
+ * (it ends here) or a reschedule is due. Returns with interrupts off; the
+ * entry checks again.
+ */
+void syscall_exit_work(void)
 {
-    irq_enable();
-    uint64_t args[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
-    uint64_t outs[3] = {0, 0, 0};
-    int nouts = 0;
-    f->rax = (uint64_t)syscall_dispatch(f->rax, args, outs, &nouts);
-    if (nouts > 0)
-        f->rdi = outs[0];
-    if (nouts > 1)
-        f->rsi = outs[1];
-    if (nouts > 2)
-        f->rdx = outs[2];
-    irq_disable();
     if (user_return_hook)
         user_return_hook();
+    if (this_cpu()->need_resched)
+        sched_yield();
+}
+
+/*
+ * syscall.S: the frame would return to a RIP that SYSRET cannot take (not a
+ * canonical lower-half address). Nothing the kernel does today produces one;
+ * should a future call set a thread's RIP, the process dies with a report
+ * rather than the kernel taking a #GP in Ring 0.
+ */
+__attribute__((noreturn)) void syscall_bad_return(const struct syscall_frame *f)
+{
+    struct thread *me = sched_current();
+    struct process *p = me->process;
+    log_warn("user: process %s (pid %lu) killed: system call return to non-canonical rip %016lx\n", p ? p->name : "?",
+             p ? p->pid : 0, f->rip);
+    if (p)
+        process_kill(p, PROCESS_KILLED_BASE - 13);
+    thread_exit();
 }

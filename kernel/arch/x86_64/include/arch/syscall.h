@@ -8,14 +8,30 @@
 
 #define CPU_OFF_SYSCALL_USER_RSP 16
 #define CPU_OFF_SYSCALL_RSP0 24
-/* The vector number a SYSCALL frame carries (no IDT vector uses it). */
-#define SYSCALL_FRAME_VECTOR 0x1000
+#define CPU_OFF_CURRENT 32
+#define CPU_OFF_NEED_RESCHED 40
+#define THREAD_OFF_KILL_PENDING 48
+/* Offset of the user RIP in struct syscall_frame. */
+#define SYSCALL_FRAME_RIP 56
 
 #ifndef __ASSEMBLER__
 #include <arch/idt.h>
 #include <stdint.h>
 
 struct cpu;
+
+/*
+ * What the SYSCALL entry saves on the thread's kernel stack: the six
+ * argument registers (the handler's argument array; a call's outputs are
+ * written over a[0..2] and come back in RDI, RSI, RDX), then the user
+ * RFLAGS, RIP and RSP.
+ */
+struct syscall_frame {
+    uint64_t a[6]; /* RDI, RSI, RDX, R10, R8, R9 */
+    uint64_t rflags;
+    uint64_t rip;
+    uint64_t rsp;
+};
 
 /*
  * Enables SYSCALL on this CPU: EFER.SCE, STAR (selectors, see <arch/gdt.h>),
@@ -33,10 +49,11 @@ void syscall_init_cpu(struct cpu *c);
 __attribute__((noreturn)) void arch_enter_user(uint64_t rip, uint64_t rsp, uint64_t arg, void *kstack_top);
 
 /*
- * The generic dispatcher (kernel/syscall/dispatch.c): number, six
- * arguments, up to three extra outputs. Returns the value for RAX.
+ * The generic dispatcher (kernel/syscall/dispatch.c), called with interrupts
+ * on: runs call `num` on the argument array `a` (whose first three words it
+ * may overwrite with the call's outputs) and returns the value for RAX.
  */
-int64_t syscall_dispatch(uint64_t num, const uint64_t args[6], uint64_t outs[3], int *nouts);
+int64_t syscall_dispatch(uint64_t a[6], uint64_t num);
 
 /*
  * Called with interrupts off just before any return to Ring 3 (syscall or
