@@ -1,3 +1,5 @@
-# kernel/ipc: synchronous endpoints.
+# kernel/ipc: synchronous endpoints (calls, replies, capability transfer), notifications, IRQ lines.
 KERNEL_SRCS += \
-    kernel/ipc/endpoint.c
+    kernel/ipc/endpoint.c \
+    kernel/ipc/notification.c \
+    kernel/ipc/irqline.c

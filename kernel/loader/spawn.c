@@ -22,11 +22,13 @@ int spawn_from_initrd(const char *path, uint64_t arg, struct process **pout, str
     if (!p)
         return MN_ERR_NO_MEMORY;
     uint64_t entry, sp;
+    struct thread *t = NULL;
     r = elf_load(p, path, image, size, &entry, &sp);
-    struct thread *t = r == MN_ERR_OK ? uthread_create(p, name, entry, sp, arg) : NULL;
-    if (!t) {
+    if (r == MN_ERR_OK)
+        r = uthread_create(p, name, entry, sp, arg, &t);
+    if (r != MN_ERR_OK) {
         process_abandon(p);
-        return r == MN_ERR_OK ? MN_ERR_NO_MEMORY : r;
+        return r;
     }
     process_get(p);
     *pout = p;

@@ -1,7 +1,9 @@
 /* PmmAllocator and MemoryFrame objects, and a process's cap mappings (see umem.h). */
 #include "mm/umem.h"
 
+#include "lib/string.h"
 #include "mm/heap.h"
+#include "mm/hhdm.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
 #include "sched/process.h"
@@ -43,21 +45,27 @@ static void frame_release(cap_object_t *obj)
     mem_frame_put((struct mem_frame *)obj);
 }
 
-struct mem_frame *mem_frame_alloc(struct mem_allocator *a)
+struct mem_frame *mem_frame_alloc(struct mem_allocator *a, unsigned order)
 {
-    if (__atomic_add_fetch(&a->used, 1, __ATOMIC_ACQ_REL) > a->limit) {
-        __atomic_sub_fetch(&a->used, 1, __ATOMIC_ACQ_REL);
+    uint64_t pages = 1ull << order;
+    if (__atomic_add_fetch(&a->used, pages, __ATOMIC_ACQ_REL) > a->limit) {
+        __atomic_sub_fetch(&a->used, pages, __ATOMIC_ACQ_REL);
         return NULL;
     }
     struct mem_frame *f = kzalloc(sizeof *f);
-    uint64_t phys = f ? pmm_alloc_zeroed() : 0;
+    uint64_t phys = 0;
+    if (f)
+        phys = order == 0 ? pmm_alloc_zeroed() : pmm_alloc_contig(pages, pages);
     if (!phys) {
         kfree(f);
-        __atomic_sub_fetch(&a->used, 1, __ATOMIC_ACQ_REL);
+        __atomic_sub_fetch(&a->used, pages, __ATOMIC_ACQ_REL);
         return NULL;
     }
+    if (order)
+        memset(phys_to_virt(phys), 0, pages * PAGE_SIZE);
     cap_object_init(&f->obj, MN_CAP_MEMORY_FRAME, frame_release);
     f->refs = 1;
+    f->order = order;
     f->phys = phys;
     f->from = a;
     __atomic_fetch_add(&a->refs, 1, __ATOMIC_RELAXED);
@@ -75,10 +83,11 @@ void mem_frame_put(struct mem_frame *f)
     if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
     struct mem_allocator *a = f->from;
-    pmm_free(f->phys);
+    uint64_t pages = 1ull << f->order;
+    pmm_free_contig(f->phys, pages);
     kfree(f);
     __atomic_fetch_sub(&frames_live, 1, __ATOMIC_RELAXED);
-    __atomic_sub_fetch(&a->used, 1, __ATOMIC_ACQ_REL);
+    __atomic_sub_fetch(&a->used, pages, __ATOMIC_ACQ_REL);
     mem_allocator_put(a);
 }
 
@@ -94,16 +103,33 @@ uint64_t mem_allocator_live_count(void)
 
 /* ---- mappings ---------------------------------------------------------------- */
 
-int umem_map(struct process *p, struct mem_frame *f, uint64_t va, unsigned flags)
+/* Maps `pages` pages of [phys...] at va, all or nothing; p->umap_lock held. */
+static int map_range(struct process *p, uint64_t va, uint64_t phys, uint64_t pages, unsigned flags)
+{
+    for (uint64_t i = 0; i < pages; i++) {
+        int r = vmm_map(p->as, va + i * PAGE_SIZE, phys + i * PAGE_SIZE, flags | VMM_USER);
+        if (r != MN_ERR_OK) {
+            if (i)
+                vmm_unmap_range(p->as, va, i, NULL);
+            return r;
+        }
+    }
+    return MN_ERR_OK;
+}
+
+static int map_record(struct process *p, struct mem_frame *f, uint64_t phys, uint64_t pages, uint64_t va,
+                      unsigned flags)
 {
     struct umap *m = kmalloc(sizeof *m);
     if (!m)
         return MN_ERR_NO_MEMORY;
     spin_lock(&p->umap_lock);
-    int r = p->umap_closed ? MN_ERR_DEAD : vmm_map(p->as, va, f->phys, flags | VMM_USER);
+    int r = p->umap_closed ? MN_ERR_DEAD : map_range(p, va, phys, pages, flags);
     if (r == MN_ERR_OK) {
-        mem_frame_get(f);
+        if (f)
+            mem_frame_get(f);
         m->va = va;
+        m->pages = pages;
         m->frame = f;
         m->next = p->umaps;
         p->umaps = m;
@@ -114,36 +140,58 @@ int umem_map(struct process *p, struct mem_frame *f, uint64_t va, unsigned flags
     return r;
 }
 
-static struct umap **find(struct process *p, uint64_t va)
+int umem_map(struct process *p, struct mem_frame *f, uint64_t va, unsigned flags)
 {
-    for (struct umap **pp = &p->umaps; *pp; pp = &(*pp)->next)
-        if ((*pp)->va == va)
-            return pp;
-    return NULL;
+    return map_record(p, f, f->phys, 1ull << f->order, va, flags);
+}
+
+int umem_map_mmio(struct process *p, uint64_t phys, uint64_t pages, uint64_t va, unsigned flags)
+{
+    return map_record(p, NULL, phys, pages, va, flags | VMM_UC);
+}
+
+/* Undoes one mapping's page-table entries (flushing every TLB), then drops what it held. */
+static void unmap_one(struct process *p, struct umap *m)
+{
+    vmm_unmap_range(p->as, m->va, m->pages, NULL); /* addr_space_destroy must not free these frames too */
+    if (m->frame)
+        mem_frame_put(m->frame);
+    kfree(m);
 }
 
 int umem_unmap(struct process *p, uint64_t va, uint64_t pages)
 {
+    uint64_t end = va + pages * PAGE_SIZE, covered = 0;
     spin_lock(&p->umap_lock);
     int r = p->umap_closed ? MN_ERR_DEAD : MN_ERR_OK;
-    for (uint64_t i = 0; r == MN_ERR_OK && i < pages; i++)
-        if (!find(p, va + i * PAGE_SIZE))
-            r = MN_ERR_NOT_FOUND;
-    struct umap *gone = NULL;
-    for (uint64_t i = 0; r == MN_ERR_OK && i < pages; i++) {
-        struct umap **pp = find(p, va + i * PAGE_SIZE), *m = *pp;
-        *pp = m->next;
-        m->next = gone;
-        gone = m;
-        vmm_unmap(p->as, m->va, NULL); /* flushes every TLB before the frame can be freed below */
+    /* Check first: every mapping the range touches lies inside it, and they cover it. */
+    for (struct umap *m = p->umaps; r == MN_ERR_OK && m; m = m->next) {
+        uint64_t mend = m->va + m->pages * PAGE_SIZE;
+        if (mend <= va || m->va >= end)
+            continue;
+        if (m->va < va || mend > end)
+            r = MN_ERR_BAD_ARG;
+        covered += m->pages;
     }
-    spin_unlock(&p->umap_lock);
+    if (r == MN_ERR_OK && covered != pages)
+        r = MN_ERR_NOT_FOUND;
+    struct umap *gone = NULL;
+    for (struct umap **pp = &p->umaps; r == MN_ERR_OK && *pp;) {
+        struct umap *m = *pp;
+        if (m->va >= va && m->va < end) {
+            *pp = m->next;
+            m->next = gone;
+            gone = m;
+        } else {
+            pp = &m->next;
+        }
+    }
     while (gone) {
         struct umap *m = gone;
         gone = m->next;
-        mem_frame_put(m->frame);
-        kfree(m);
+        unmap_one(p, m);
     }
+    spin_unlock(&p->umap_lock);
     return r;
 }
 
@@ -157,8 +205,6 @@ void umem_teardown(struct process *p)
     while (list) {
         struct umap *m = list;
         list = m->next;
-        vmm_unmap(p->as, m->va, NULL); /* so that addr_space_destroy does not free the frame too */
-        mem_frame_put(m->frame);
-        kfree(m);
+        unmap_one(p, m);
     }
 }

@@ -6,9 +6,12 @@
  *    once; init's is unlimited). Frames count against the allocator they
  *    came from until they are freed, so a budget is memory, not a number of
  *    calls.
- *  - a MemoryFrame is one zeroed 4 KiB frame.
- *  - a process's cap mappings: every page mapped from a MemoryFrame is
- *    recorded in the process (p->umaps) and holds a reference on the frame.
+ *  - a MemoryFrame is 2^order zeroed, physically contiguous 4 KiB frames,
+ *    aligned to their size (order 0 to MEM_FRAME_MAX_ORDER).
+ *  - a process's cap mappings: every mapping of a whole MemoryFrame is
+ *    recorded in the process (p->umaps) and holds a reference on the frame;
+ *    MmioRegion mappings are recorded too (no frame: device memory is never
+ *    freed).
  *
  * Lifetime: each object has one kernel reference for all its capabilities
  * together (dropped by the cap_object release callback, under cap_lock)
@@ -41,14 +44,18 @@ struct mem_allocator {
 struct mem_frame {
     cap_object_t obj; /* first: capabilities point here */
     volatile uint32_t refs;
+    uint32_t order; /* 2^order pages */
     uint64_t phys;
     struct mem_allocator *from; /* holds a reference */
 };
 
+#define MEM_FRAME_MAX_ORDER 10 /* 4 MiB */
+
 /* One cap mapping of a process (p->umaps). */
 struct umap {
     uint64_t va;
-    struct mem_frame *frame;
+    uint64_t pages;
+    struct mem_frame *frame; /* NULL for an MmioRegion mapping */
     struct umap *next;
 };
 
@@ -59,26 +66,32 @@ struct mem_allocator *mem_allocator_create(uint64_t limit);
 void mem_allocator_put(struct mem_allocator *a);
 
 /*
- * A new zeroed frame charged to `a`, with one reference (for the
- * capabilities about to be minted). NULL when a's budget is used up or
- * memory is exhausted.
+ * A new zeroed frame of 2^order pages (order <= MEM_FRAME_MAX_ORDER: the
+ * caller checks) charged to `a`, with one reference (for the capabilities
+ * about to be minted). NULL when a's budget is used up or memory is
+ * exhausted (or too fragmented for the order).
  */
-struct mem_frame *mem_frame_alloc(struct mem_allocator *a);
+struct mem_frame *mem_frame_alloc(struct mem_allocator *a, unsigned order);
 void mem_frame_get(struct mem_frame *f);
 void mem_frame_put(struct mem_frame *f);
 
 /*
- * Maps f at user address `va` (page-aligned, below USER_SPACE_END: the
- * caller checks) in p with VMM_* `flags` (VMM_USER is added). Returns
- * MN_ERR_OK, MN_ERR_MAP_FAILED (va already mapped), MN_ERR_NO_MEMORY or
- * MN_ERR_DEAD (p has been torn down).
+ * Maps all of f at user address `va` (page-aligned, the whole range in the
+ * user half: the caller checks) in p with VMM_* `flags` (VMM_USER is
+ * added), all or nothing. Returns MN_ERR_OK, MN_ERR_MAP_FAILED (a page of
+ * the range is mapped already), MN_ERR_NO_MEMORY or MN_ERR_DEAD (p has
+ * been torn down).
  */
 int umem_map(struct process *p, struct mem_frame *f, uint64_t va, unsigned flags);
 
+/* The same for `pages` pages of device memory from `phys` (an MmioRegion), mapped uncached. */
+int umem_map_mmio(struct process *p, uint64_t phys, uint64_t pages, uint64_t va, unsigned flags);
+
 /*
- * Unmaps `pages` pages from `va`, all of which must be cap mappings of p
- * (else MN_ERR_NOT_FOUND and nothing changes), and drops their frame
- * references. Returns MN_ERR_OK, MN_ERR_NOT_FOUND or MN_ERR_DEAD.
+ * Unmaps `pages` pages from `va`, which must be exactly whole cap mappings
+ * of p (else nothing changes), and drops their frame references. Returns
+ * MN_ERR_OK, MN_ERR_NOT_FOUND (a page of the range is no cap mapping),
+ * MN_ERR_BAD_ARG (the range cuts a mapping) or MN_ERR_DEAD.
  */
 int umem_unmap(struct process *p, uint64_t va, uint64_t pages);
 

@@ -16,9 +16,31 @@ static struct waitq exit_wq = WAITQ_INIT("process exits");
 
 static void process_teardown(struct process *p);
 
+static void teardown_work(struct reaper_work *w)
+{
+    process_teardown((struct process *)((char *)w - __builtin_offsetof(struct process, teardown_work)));
+}
+
+/* With p->lock held: if p has no thread and may not get one, mark it DYING; true if the caller must queue the teardown.
+ */
+static bool begin_dying_locked(struct process *p, bool no_more_threads)
+{
+    if (p->threads == 0 && (p->state == PROC_RUNNING || (p->state == PROC_NEW && no_more_threads))) {
+        p->state = PROC_DYING;
+        return true;
+    }
+    return false;
+}
+
+/* The last Process capability is gone (under cap_lock): a NEW process can never start now. */
 static void process_obj_release(cap_object_t *obj)
 {
-    struct process *p = (struct process *)((char *)obj - __builtin_offsetof(struct process, obj));
+    struct process *p = process_of_obj(obj);
+    spin_lock(&p->lock);
+    bool dying = begin_dying_locked(p, true);
+    spin_unlock(&p->lock);
+    if (dying)
+        reaper_defer(&p->teardown_work); /* teardown takes cap_lock */
     process_put(p);
 }
 
@@ -30,6 +52,8 @@ struct process *process_create(const char *name)
     p->cnode_chunk = kmalloc(sizeof(cap_slot_t) * PROCESS_CNODE_SLOTS);
     p->as = addr_space_create();
     if (!p->as || !p->cnode_chunk) {
+        if (p->as)
+            addr_space_destroy(p->as, true);
         kfree(p->cnode_chunk);
         kfree(p);
         return NULL;
@@ -40,6 +64,8 @@ struct process *process_create(const char *name)
     cap_object_init(&p->obj, MN_CAP_PROCESS, process_obj_release);
     p->lock = (spinlock_t)SPINLOCK_INIT("process");
     p->umap_lock = (spinlock_t)SPINLOCK_INIT("process mappings");
+    p->teardown_work.fn = teardown_work;
+    p->state = PROC_NEW;
     p->refs = 1;
     p->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
     strlcpy(p->name, name, sizeof p->name);
@@ -47,17 +73,23 @@ struct process *process_create(const char *name)
     return p;
 }
 
-void process_add_thread(struct process *p, struct thread *t)
+int process_add_thread(struct process *p, struct thread *t)
 {
-    t->process = p;
     spin_lock(&p->lock);
-    t->proc_next = p->thread_list;
-    p->thread_list = t;
-    __atomic_fetch_add(&p->threads, 1, __ATOMIC_RELAXED);
-    bool killed = p->killed;
+    int r = MN_ERR_OK;
+    if (p->killed || p->state == PROC_DYING || p->state == PROC_EXITED)
+        r = MN_ERR_DEAD;
+    else if (p->threads >= PROCESS_MAX_THREADS)
+        r = MN_ERR_NO_SPACE;
+    if (r == MN_ERR_OK) {
+        t->process = p;
+        t->proc_next = p->thread_list;
+        p->thread_list = t;
+        p->threads++;
+        p->state = PROC_RUNNING;
+    }
     spin_unlock(&p->lock);
-    if (killed)
-        thread_kill(t);
+    return r;
 }
 
 void process_get(struct process *p)
@@ -82,28 +114,39 @@ void process_thread_reaped(struct process *p, struct thread *t)
             break;
         }
     }
+    p->threads--;
+    bool dying = begin_dying_locked(p, false);
     spin_unlock(&p->lock);
-    if (__atomic_sub_fetch(&p->threads, 1, __ATOMIC_ACQ_REL) == 0)
-        process_teardown(p);
+    if (dying)
+        process_teardown(p); /* the reaper is the caller: no lock held */
 }
 
 void process_abandon(struct process *p)
 {
+    spin_lock(&p->lock);
+    p->state = PROC_DYING;
+    spin_unlock(&p->lock);
     process_teardown(p);
 }
 
-/* After the last thread (or instead of the first): take back every capability, then the memory. */
+/* Once, when p has no threads left and will get none: take back every capability, then the memory. */
 static void process_teardown(struct process *p)
 {
     spin_lock(&cap_lock);
     cnode_clear(&p->cnode);
     cap_slot_t *chunk = p->cnode_chunk;
     p->cnode_chunk = NULL; /* under cap_lock: nobody derives into this CNode any more */
+    uint32_t nchunks = p->cnode.nchunks;
     spin_unlock(&cap_lock);
     kfree(chunk);
+    for (uint32_t i = 1; i < nchunks; i++) /* chunks added by growth (cspace.c) */
+        kfree(p->cnode.chunks[i]);
     umem_teardown(p); /* cap-mapped frames go back through their objects, not the walker below */
     addr_space_destroy(p->as, true);
     p->as = NULL;
+    spin_lock(&p->lock);
+    p->state = PROC_EXITED;
+    spin_unlock(&p->lock);
     spin_lock(&exit_wq.lock);
     p->exited = true;
     spin_unlock(&exit_wq.lock);
@@ -111,24 +154,31 @@ static void process_teardown(struct process *p)
     process_put(p);
 }
 
-void process_set_status(struct process *p, int64_t status)
+void process_set_status(struct process *p, int64_t status, int reason, int vector)
 {
     spin_lock(&p->lock);
     if (!p->status_set) {
         p->status_set = true;
         p->exit_status = status;
+        p->exit_reason = reason;
+        p->exit_vector = vector;
     }
     spin_unlock(&p->lock);
 }
 
-void process_kill(struct process *p, int64_t status)
+void process_kill(struct process *p, int64_t status, int reason, int vector)
 {
-    process_set_status(p, status);
+    process_set_status(p, status, reason, vector);
     spin_lock(&p->lock);
     p->killed = true;
     for (struct thread *t = p->thread_list; t; t = t->proc_next)
         t->kill_pending = true;
+    bool dying = begin_dying_locked(p, true);
     spin_unlock(&p->lock);
+    if (dying) {
+        reaper_defer(&p->teardown_work);
+        return;
+    }
     /*
      * Wake the blocked ones outside p->lock (thread_kill takes wait-queue
      * locks): one at a time, each pinned by a handle, since the reaper may
@@ -155,13 +205,32 @@ void process_kill(struct process *p, int64_t status)
     }
 }
 
-int64_t process_wait(struct process *p)
+int process_wait_killable(struct process *p, int64_t *status, int *reason, int *vector)
 {
     spin_lock(&exit_wq.lock);
-    while (!p->exited)
-        waitq_wait_locked(&exit_wq);
+    while (!p->exited) {
+        if (waitq_wait_locked(&exit_wq) == SCHED_KILLED) {
+            spin_unlock(&exit_wq.lock);
+            return MN_ERR_DEAD;
+        }
+    }
     spin_unlock(&exit_wq.lock);
-    return p->status_set ? p->exit_status : 0;
+    spin_lock(&p->lock);
+    if (status)
+        *status = p->status_set ? p->exit_status : 0;
+    if (reason)
+        *reason = p->status_set ? p->exit_reason : MN_EXIT_NORMAL;
+    if (vector)
+        *vector = p->status_set ? p->exit_vector : 0;
+    spin_unlock(&p->lock);
+    return MN_ERR_OK;
+}
+
+int64_t process_wait(struct process *p)
+{
+    int64_t status = 0;
+    process_wait_killable(p, &status, NULL, NULL);
+    return status;
 }
 
 uint64_t process_live_count(void)

@@ -208,6 +208,31 @@ static void schedule_locked_out(void)
     finish_switch();
 }
 
+bool sched_switch_direct(struct thread *next, int result)
+{
+    struct cpu *c = this_cpu();
+    struct thread *prev = c->current;
+    if (!(next->affinity & (1ull << c->id)) || next->priority > prev->priority ||
+        __atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+        return false;
+    int expected = THREAD_BLOCKED;
+    next->wake_result = result;
+    if (!__atomic_compare_exchange_n(&next->state, &expected, THREAD_RUNNING, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        return false;
+    next->reason = BLOCK_NONE;
+    next->cpu = (int)c->id;
+    next->on_cpu = 1;
+    next->quantum_left = prev->quantum_left > 0 ? prev->quantum_left : 1;
+    next->runs++;
+    c->current = next;
+    c->prev = prev;
+    c->switches++;
+    arch_switch_to(prev, next);
+    finish_switch();
+    return true;
+}
+
 void sched_yield(void)
 {
     uint64_t flags = irq_save();

@@ -47,6 +47,20 @@ int sched_block(void);
  */
 bool sched_wake(struct thread *t, int result);
 
+/*
+ * IPC's direct switch (the call/reply fast path). With interrupts off, the
+ * calling thread's state already THREAD_BLOCKED (or made READY by a waker
+ * meanwhile), and `next` a blocked thread the caller owns (taken off an IPC
+ * queue under its lock, so nobody else will wake it): runs `next` on this
+ * CPU at once, with `result` as its wake result, without touching any run
+ * queue; `next` inherits what is left of the caller's quantum. Returns true
+ * when the caller has been switched back to (its own wake result is then in
+ * sched_current()->wake_result), false — having changed nothing — when next
+ * may not run here now (affinity, still switching away on another CPU,
+ * lower priority): the caller then wakes it the ordinary way.
+ */
+bool sched_switch_direct(struct thread *next, int result);
+
 /* Sleeps at least ns nanoseconds (woken on the first tick after). Returns 0 or SCHED_KILLED. */
 int sched_sleep_ns(uint64_t ns);
 

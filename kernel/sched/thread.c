@@ -15,6 +15,7 @@
 #include "sched/process.h"
 #include "sched/sched.h"
 #include "sched/waitq.h"
+#include "ipc/endpoint.h"
 
 bool sched_cancel_sleep(struct thread *t);
 
@@ -24,6 +25,7 @@ static volatile uint64_t live_threads;
 /* Dead threads waiting for the reaper, and everyone waiting for an exit. */
 static spinlock_t dead_lock = SPINLOCK_INIT("dead threads");
 static struct thread *dead_head;
+static struct reaper_work *work_head;
 static volatile uint32_t dead_pending; /* exited, not yet reaped */
 
 /* Above this many unreaped threads, thread_create waits for the reaper. */
@@ -105,6 +107,15 @@ static void thread_free(struct thread *t)
     kfree(t);
 }
 
+void thread_discard(struct thread *t)
+{
+    __atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
+    kstack_free(t->kstack_top);
+    t->kstack_top = NULL;
+    thread_put(t); /* its own life */
+    thread_put(t); /* the creator's handle */
+}
+
 void thread_put(struct thread *t)
 {
     if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
@@ -120,6 +131,7 @@ void thread_exit(void)
      */
     irq_disable();
     struct thread *me = sched_current();
+    ipc_thread_exit(me); /* a reply it owed: the caller learns it will never come */
     spin_lock(&dead_lock);
     me->dead_next = dead_head;
     dead_head = me;
@@ -145,7 +157,7 @@ void thread_kill(struct thread *t)
     for (;;) {
         struct waitq *wq = __atomic_load_n(&t->waitq, __ATOMIC_ACQUIRE);
         if (!wq)
-            return;
+            break;
         spin_lock(&wq->lock);
         bool removed = waitq_remove_locked(wq, t);
         spin_unlock(&wq->lock);
@@ -154,6 +166,9 @@ void thread_kill(struct thread *t)
             return;
         }
     }
+    /* On no queue: a call waiting for its reply (a server took it off the endpoint's queue). */
+    if (ipc_cancel_reply_wait(t))
+        sched_wake(t, SCHED_KILLED);
 }
 
 void thread_join(struct thread *t)
@@ -175,20 +190,37 @@ uint64_t thread_live_count(void)
     return live_threads;
 }
 
-/* The reaper: frees the stacks (and processes) of dead threads. */
+void reaper_defer(struct reaper_work *w)
+{
+    spin_lock(&dead_lock);
+    w->next = work_head;
+    work_head = w;
+    spin_unlock(&dead_lock);
+    waitq_wake_one(&reaper_wq);
+}
+
+/* The reaper: frees the stacks (and processes) of dead threads, and runs deferred work. */
 static void reaper_main(void *arg)
 {
     (void)arg;
     for (;;) {
         spin_lock(&reaper_wq.lock);
-        while (!__atomic_load_n(&dead_head, __ATOMIC_ACQUIRE))
+        while (!__atomic_load_n(&dead_head, __ATOMIC_ACQUIRE) && !__atomic_load_n(&work_head, __ATOMIC_ACQUIRE))
             waitq_wait_locked(&reaper_wq);
         spin_unlock(&reaper_wq.lock);
 
         spin_lock(&dead_lock);
         struct thread *list = dead_head;
         dead_head = NULL;
+        struct reaper_work *work = work_head;
+        work_head = NULL;
         spin_unlock(&dead_lock);
+
+        while (work) {
+            struct reaper_work *w = work;
+            work = w->next;
+            w->fn(w);
+        }
 
         while (list) {
             struct thread *t = list;

@@ -26,9 +26,9 @@ enum block_reason {
     BLOCK_NONE,
     BLOCK_SLEEP, /* sched_sleep_ns */
     BLOCK_WAIT, /* a wait queue */
-    BLOCK_SEND, /* IPC, later */
-    BLOCK_RECV,
-    BLOCK_IRQ,
+    BLOCK_SEND, /* queued on an endpoint as a sender (a call, too, until received) */
+    BLOCK_RECV, /* queued on an endpoint as a receiver */
+    BLOCK_REPLY, /* a call received by a server: waiting for its reply (on no queue) */
 };
 
 #define THREAD_STACK_PAGES 4
@@ -55,7 +55,16 @@ struct thread {
     struct thread *proc_next; /* the process's thread list (process.c) */
     bool kill_woken; /* process_kill has woken it (under the process lock) */
     uint64_t user_entry[3]; /* user threads: first RIP, RSP and RDI (uthread.c) */
-    uint64_t ipc_msg[3]; /* IPC: the message being sent or received (endpoint.c) */
+    /* IPC (kernel/ipc/endpoint.c): a sender's or receiver's message and what goes with it. */
+    uint64_t ipc_msg[3];
+    uint8_t ipc_flags; /* IPC_SEND_CALL, IPC_SEND_CAP while queued as a sender */
+    uint8_t ipc_cap_rights; /* sender: rights mask for the transferred cap */
+    uint32_t ipc_cap_slot; /* sender: slot of the cap to transfer; receiver: slot to receive into (0: none) */
+    uint64_t ipc_cap_info; /* receiver: MN_INSPECT_MAKE of the cap it received, 0 if none */
+    volatile uint64_t awaiting_reply; /* a call in progress: its token until replied to, killed or abandoned */
+    uint64_t call_seq; /* the last call's token */
+    struct thread *reply_to; /* a server's one-shot reply right: the caller it owes (holds a handle) */
+    uint64_t reply_token; /* ... and that call's token */
     struct thread *next, *prev; /* run queue or wait queue links */
     struct waitq *waitq; /* the wait queue it is blocked on, if any */
     volatile int refs; /* handle references: see thread_put */
@@ -100,6 +109,9 @@ void thread_kill(struct thread *t);
  */
 void thread_put(struct thread *t);
 
+/* Frees a thread that was created but never started (drops the creator's handle too). */
+void thread_discard(struct thread *t);
+
 /* Waits until t has exited (t must be a handle the caller holds). */
 void thread_join(struct thread *t);
 
@@ -108,6 +120,17 @@ void thread_join(struct thread *t);
  * for debugging snapshots (NMI) only, where the result may be slightly stale.
  */
 void thread_debug_walk(void (*fn)(const struct thread *t), int max);
+
+/*
+ * Work for the reaper thread, for what cannot be done where it is noticed
+ * (e.g. under cap_lock, or on the stack being freed): embed one in the
+ * object, then reaper_defer it; fn runs once, in the reaper, soon.
+ */
+struct reaper_work {
+    void (*fn)(struct reaper_work *w);
+    struct reaper_work *next;
+};
+void reaper_defer(struct reaper_work *w);
 
 /* Threads alive (created and not yet reaped), for leak tests. */
 uint64_t thread_live_count(void);

@@ -19,16 +19,21 @@ static void uthread_main(void *arg)
     arch_enter_user(me->user_entry[0], me->user_entry[1], me->user_entry[2], me->kstack_top);
 }
 
-struct thread *uthread_create(struct process *p, const char *name, uint64_t rip, uint64_t rsp, uint64_t arg)
+int uthread_create(struct process *p, const char *name, uint64_t rip, uint64_t rsp, uint64_t arg, struct thread **out)
 {
     struct thread *t = thread_create(name, uthread_main, NULL, 2, THREAD_FPU);
     if (!t)
-        return NULL;
+        return MN_ERR_NO_MEMORY;
     t->user_entry[0] = rip;
     t->user_entry[1] = rsp;
     t->user_entry[2] = arg;
-    process_add_thread(p, t);
-    return t;
+    int r = process_add_thread(p, t);
+    if (r != MN_ERR_OK) {
+        thread_discard(t);
+        return r;
+    }
+    *out = t;
+    return MN_ERR_OK;
 }
 
 /* Before any return to Ring 3 (interrupts off): a killed thread exits instead. */
@@ -48,7 +53,7 @@ static void user_fault(const struct int_frame *f, uint64_t addr)
         return; /* a kernel thread in Ring 3 (arch_probe_user tests): the caller panics */
     log_warn("user: process %s (pid %lu) killed: %s at rip %016lx, address %016lx\n", p->name, p->pid,
              exception_name((unsigned)f->vector), f->rip, addr);
-    process_kill(p, PROCESS_KILLED_BASE - (int64_t)f->vector);
+    process_kill(p, PROCESS_KILLED_BASE - (int64_t)f->vector, MN_EXIT_FAULT, (int)f->vector);
     thread_exit();
 }
 

@@ -13,11 +13,13 @@ struct process;
 struct thread;
 
 /*
- * A new thread of p (not started: thread_start it) that enters Ring 3 at
- * rip with stack pointer rsp and `arg` in RDI. It has an FPU state area.
- * Returns NULL when out of memory.
+ * A new thread of p (not started: thread_start it, then thread_put the
+ * handle stored in *out) that enters Ring 3 at rip with stack pointer rsp
+ * and `arg` in RDI. It has an FPU state area. Returns MN_ERR_OK,
+ * MN_ERR_NO_MEMORY, or process_add_thread's errors (p dying, too many
+ * threads).
  */
-struct thread *uthread_create(struct process *p, const char *name, uint64_t rip, uint64_t rsp, uint64_t arg);
+int uthread_create(struct process *p, const char *name, uint64_t rip, uint64_t rsp, uint64_t arg, struct thread **out);
 
 /* Installs the user-return and user-fault hooks (once, at boot). */
 void userspace_init(void);

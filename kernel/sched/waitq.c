@@ -67,6 +67,11 @@ int waitq_wake_all(struct waitq *wq)
     return wake(wq, 1 << 30);
 }
 
+void waitq_push_locked(struct waitq *wq, struct thread *t)
+{
+    wq_push(wq, t);
+}
+
 bool waitq_remove_locked(struct waitq *wq, struct thread *t)
 {
     if (t->waitq != wq)

@@ -38,6 +38,12 @@ int waitq_wait_locked(struct waitq *wq);
 int waitq_wake_one(struct waitq *wq);
 int waitq_wake_all(struct waitq *wq);
 
+/*
+ * Appends t to wq (lock held) without blocking it: for callers that block
+ * in their own way (IPC). t's state and reason are the caller's business.
+ */
+void waitq_push_locked(struct waitq *wq, struct thread *t);
+
 /* Removes t from wq if it is queued there (used by thread_kill); lock held. */
 bool waitq_remove_locked(struct waitq *wq, struct thread *t);
 

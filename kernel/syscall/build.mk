@@ -8,7 +8,8 @@ KERNEL_SRCS += \
     kernel/syscall/sys_cap.c \
     kernel/syscall/sys_port.c \
     kernel/syscall/sys_ipc.c \
-    kernel/syscall/sys_mem.c
+    kernel/syscall/sys_mem.c \
+    kernel/syscall/sys_notify.c
 
 # The Ring 3 tests (programs from user/tests/ in the initrd).
 KERNEL_SRCS += kernel/test/test_user.c kernel/test/bench_user.c

@@ -1,7 +1,9 @@
 /*
  * Capability-space calls on the caller's own CNode (drop, inspect, copy,
- * revoke), delegation to another process, and endpoint creation. Each
- * looks everything up and checks it under cap_lock before changing anything.
+ * move, revoke), delegation to another process, and endpoint creation.
+ * Each looks everything up and checks it under cap_lock before changing
+ * anything; a destination slot beyond the CNode grows it first
+ * (cspace_reserve), up to CNODE_MAX_SLOTS.
  */
 #include "cap/cspace.h"
 #include "ipc/endpoint.h"
@@ -53,13 +55,30 @@ int64_t sys_COPY_CAP(uint64_t a[6])
     if (a[2] & ~(uint64_t)MN_RIGHTS_ALL)
         return MN_ERR_BAD_ARG;
     struct process *p = self();
+    int r = cspace_reserve(p, a[1]);
+    if (r != MN_ERR_OK)
+        return r;
     cap_slot_t *s;
     spin_lock(&cap_lock);
-    int r = cspace_lookup(p, a[0], MN_CAP_EMPTY, 0, &s);
-    if (r == MN_ERR_OK && (a[1] == 0 || !cnode_slot(&p->cnode, a[1])))
-        r = MN_ERR_INVALID_SLOT;
+    r = cspace_lookup(p, a[0], MN_CAP_EMPTY, 0, &s);
     if (r == MN_ERR_OK)
         r = cap_derive(s, &p->cnode, a[1], (uint8_t)a[2], NULL);
+    spin_unlock(&cap_lock);
+    return r;
+}
+
+/* Source slot, destination slot: the capability changes slots, keeping its place in the derivation tree. */
+int64_t sys_MOVE_CAP(uint64_t a[6])
+{
+    struct process *p = self();
+    int r = cspace_reserve(p, a[1]);
+    if (r != MN_ERR_OK)
+        return r;
+    cap_slot_t *s;
+    spin_lock(&cap_lock);
+    r = cspace_lookup(p, a[0], MN_CAP_EMPTY, 0, &s);
+    if (r == MN_ERR_OK)
+        r = cap_move(s, &p->cnode, a[1], NULL);
     spin_unlock(&cap_lock);
     return r;
 }
@@ -72,34 +91,35 @@ int64_t sys_DELEGATE(uint64_t a[6])
 {
     if (a[3] & ~(uint64_t)MN_RIGHTS_ALL)
         return MN_ERR_BAD_ARG;
-    struct process *p = self();
-    cap_slot_t *ps, *src;
+    struct process *p = self(), *target = NULL;
+    cap_slot_t *src;
     spin_lock(&cap_lock);
-    int r = cspace_lookup(p, a[0], MN_CAP_PROCESS, MN_RIGHT_WRITE, &ps);
-    if (r == MN_ERR_OK)
-        r = cspace_lookup(p, a[1], MN_CAP_EMPTY, MN_RIGHT_GRANT, &src);
-    struct process *target = NULL;
-    if (r == MN_ERR_OK) {
-        target = (struct process *)((char *)ps->object - __builtin_offsetof(struct process, obj));
-        if (!target->cnode_chunk) /* torn down */
-            r = MN_ERR_DEAD;
-        else if (a[2] == 0 || !cnode_slot(&target->cnode, a[2]))
-            r = MN_ERR_INVALID_SLOT;
-    }
-    if (r == MN_ERR_OK)
-        r = cap_derive(src, &target->cnode, a[2], (uint8_t)a[3], NULL);
+    int r = cspace_get_process(p, a[0], MN_RIGHT_WRITE, &target);
+    if (r == MN_ERR_OK && (r = cspace_lookup(p, a[1], MN_CAP_EMPTY, MN_RIGHT_GRANT, &src)) != MN_ERR_OK)
+        process_put(target);
     spin_unlock(&cap_lock);
+    if (r != MN_ERR_OK)
+        return r;
+    r = cspace_reserve(target, a[2]);
+    if (r == MN_ERR_OK) {
+        /* Looked up again: the slots may have changed while cap_lock was not held. */
+        spin_lock(&cap_lock);
+        r = cspace_lookup(p, a[1], MN_CAP_EMPTY, MN_RIGHT_GRANT, &src);
+        cap_slot_t *t;
+        if (r == MN_ERR_OK)
+            r = cspace_target(target, a[2], &t);
+        if (r == MN_ERR_OK)
+            r = cap_derive(src, &target->cnode, a[2], (uint8_t)a[3], NULL);
+        spin_unlock(&cap_lock);
+    }
+    process_put(target);
     return r;
 }
 
 int64_t sys_ENDPOINT_CREATE(uint64_t a[6])
 {
     struct process *p = self();
-    cap_slot_t *s = NULL;
-    spin_lock(&cap_lock);
-    s = cnode_slot(&p->cnode, a[0]);
-    int r = !s ? MN_ERR_INVALID_SLOT : cap_present(s) ? MN_ERR_SLOT_OCCUPIED : MN_ERR_OK;
-    spin_unlock(&cap_lock);
+    int r = cspace_prepare_target(p, a[0]);
     if (r != MN_ERR_OK)
         return r;
     struct endpoint *ep = endpoint_create();

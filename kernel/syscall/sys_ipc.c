@@ -1,8 +1,9 @@
 /*
- * SEND/RECV on endpoints (and their non-blocking forms): SEND needs WRITE
- * on the endpoint capability, RECV needs READ. The endpoint is pinned with
- * a reference for the duration of the call, so dropping the capability
- * meanwhile cannot free it under the waiting thread.
+ * Endpoint calls: SEND, RECV and their non-blocking forms, CALL, REPLY,
+ * REPLY_RECV, and capability transfer (SEND_CAP, RECV_CAP). Sending and
+ * calling need WRITE on the endpoint capability, receiving needs READ. The
+ * endpoint is pinned with a reference for the duration of the call, so
+ * dropping the capability meanwhile cannot free it under a waiting thread.
  */
 #include "cap/cspace.h"
 #include "ipc/endpoint.h"
@@ -23,13 +24,22 @@ static int get_endpoint(uint64_t slot, uint8_t need, struct endpoint **out)
     return r;
 }
 
+/* Copies a received message into the output registers. */
+static void out_msg(uint64_t a[6], const uint64_t msg[3])
+{
+    a[0] = msg[0];
+    a[1] = msg[1];
+    a[2] = msg[2];
+}
+
 static int64_t do_send(uint64_t a[6], bool block)
 {
     struct endpoint *ep;
     int r = get_endpoint(a[0], MN_RIGHT_WRITE, &ep);
     if (r != MN_ERR_OK)
         return r;
-    r = endpoint_send(ep, &a[1], block);
+    uint64_t msg[3] = {a[1], a[2], a[3]};
+    r = endpoint_send(ep, msg, block);
     endpoint_put(ep);
     return r;
 }
@@ -44,8 +54,7 @@ static int64_t do_recv(uint64_t a[6], bool block)
     r = endpoint_recv(ep, msg, block);
     endpoint_put(ep);
     if (r == MN_ERR_OK)
-        for (int i = 0; i < 3; i++)
-            a[i] = msg[i];
+        out_msg(a, msg);
     return r;
 }
 
@@ -67,4 +76,84 @@ int64_t sys_RECV(uint64_t a[6])
 int64_t sys_RECV_NB(uint64_t a[6])
 {
     return do_recv(a, false);
+}
+
+/* endpoint slot, label, data0, data1 -> the reply */
+int64_t sys_CALL(uint64_t a[6])
+{
+    struct endpoint *ep;
+    int r = get_endpoint(a[0], MN_RIGHT_WRITE, &ep);
+    if (r != MN_ERR_OK)
+        return r;
+    uint64_t msg[3] = {a[1], a[2], a[3]};
+    r = endpoint_call(ep, msg);
+    endpoint_put(ep);
+    if (r == MN_ERR_OK)
+        out_msg(a, msg);
+    return r;
+}
+
+/* reply label, data0, data1 */
+int64_t sys_REPLY(uint64_t a[6])
+{
+    uint64_t msg[3] = {a[0], a[1], a[2]};
+    return ipc_reply(msg);
+}
+
+/* endpoint slot, reply label, data0, data1 -> the next message (the reply goes out even if the slot is bad) */
+int64_t sys_REPLY_RECV(uint64_t a[6])
+{
+    struct endpoint *ep;
+    uint64_t msg[3] = {a[1], a[2], a[3]};
+    int r = get_endpoint(a[0], MN_RIGHT_READ, &ep);
+    if (r != MN_ERR_OK) {
+        ipc_reply(msg);
+        return r;
+    }
+    r = endpoint_reply_recv(ep, msg);
+    endpoint_put(ep);
+    if (r == MN_ERR_OK)
+        out_msg(a, msg);
+    return r;
+}
+
+/* endpoint slot, label, data0, cap slot, rights mask */
+int64_t sys_SEND_CAP(uint64_t a[6])
+{
+    if (a[4] & ~(uint64_t)MN_RIGHTS_ALL)
+        return MN_ERR_BAD_ARG;
+    cap_slot_t *s;
+    spin_lock(&cap_lock);
+    int r = cspace_lookup(sched_current()->process, a[3], MN_CAP_EMPTY, MN_RIGHT_GRANT, &s);
+    spin_unlock(&cap_lock);
+    if (r != MN_ERR_OK)
+        return r;
+    struct endpoint *ep;
+    r = get_endpoint(a[0], MN_RIGHT_WRITE, &ep);
+    if (r != MN_ERR_OK)
+        return r;
+    r = endpoint_send_cap(ep, a[1], a[2], (uint32_t)a[3], (uint8_t)a[4]);
+    endpoint_put(ep);
+    return r;
+}
+
+/* endpoint slot, empty slot -> label, data0, data1 (MN_INSPECT of the cap); RAX 1 if a cap came */
+int64_t sys_RECV_CAP(uint64_t a[6])
+{
+    struct process *p = sched_current()->process;
+    int r = cspace_prepare_target(p, a[1]);
+    if (r != MN_ERR_OK)
+        return r;
+    struct endpoint *ep;
+    r = get_endpoint(a[0], MN_RIGHT_READ, &ep);
+    if (r != MN_ERR_OK)
+        return r;
+    uint64_t msg[3];
+    bool got;
+    r = endpoint_recv_cap(ep, (uint32_t)a[1], msg, &got);
+    endpoint_put(ep);
+    if (r != MN_ERR_OK)
+        return r;
+    out_msg(a, msg);
+    return got ? 1 : 0;
 }

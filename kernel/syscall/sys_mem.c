@@ -1,13 +1,15 @@
 /*
- * Memory calls: ALLOC_MEMORY (a MemoryFrame from a PmmAllocator),
- * MAP_MEMORY (a frame into a process's address space) and UNMAP (pages
- * mapped that way). Objects and their lifetime: mm/umem.h.
+ * Memory calls: ALLOC_MEMORY (a MemoryFrame of 2^order pages from a
+ * PmmAllocator), MAP_MEMORY (a whole frame into a process's address space),
+ * MAP_MMIO (a whole MmioRegion, uncached) and UNMAP (whole mappings made
+ * either way). Objects and their lifetime: mm/umem.h.
  *
  * Rights: the allocator cap needs WRITE; the Process cap of MAP/UNMAP needs
- * WRITE; a frame cap needs READ to be mapped at all, WRITE to be mapped
- * writable, EXEC to be mapped executable. Every argument is checked
- * (decode), with the objects pinned by references taken under cap_lock,
- * before anything changes (invoke).
+ * WRITE; a frame or MMIO cap needs READ to be mapped at all, WRITE to be
+ * mapped writable, EXEC (frames only: device memory is never executable) to
+ * be mapped executable. Every argument is checked (decode), with the
+ * objects pinned by references taken under cap_lock, before anything
+ * changes (invoke).
  */
 #include <mnos/layout.h>
 
@@ -42,33 +44,19 @@ static int check_range(uint64_t va, uint64_t pages)
     return MN_ERR_OK;
 }
 
-/* The live process a Process cap in slot `slot` names, with a reference; cap_lock held. */
-static int lookup_process(uint64_t slot, struct process **out)
-{
-    cap_slot_t *s;
-    int r = cspace_lookup(self(), slot, MN_CAP_PROCESS, MN_RIGHT_WRITE, &s);
-    if (r != MN_ERR_OK)
-        return r;
-    struct process *p = (struct process *)((char *)s->object - __builtin_offsetof(struct process, obj));
-    if (!p->cnode_chunk) /* torn down */
-        return MN_ERR_DEAD;
-    process_get(p);
-    *out = p;
-    return MN_ERR_OK;
-}
-
-/* allocator slot, target slot */
+/* allocator slot, target slot, order */
 int64_t sys_ALLOC_MEMORY(uint64_t a[6])
 {
+    if (a[2] > MEM_FRAME_MAX_ORDER)
+        return MN_ERR_BAD_ARG;
     struct process *p = self();
-    cap_slot_t *s, *t;
+    int r = cspace_prepare_target(p, a[1]);
+    if (r != MN_ERR_OK)
+        return r;
+    cap_slot_t *s;
     struct mem_allocator *alloc = NULL;
     spin_lock(&cap_lock);
-    int r = cspace_lookup(p, a[0], MN_CAP_PMM_ALLOCATOR, MN_RIGHT_WRITE, &s);
-    if (r == MN_ERR_OK) {
-        t = cnode_slot(&p->cnode, a[1]);
-        r = !t ? MN_ERR_INVALID_SLOT : cap_present(t) ? MN_ERR_SLOT_OCCUPIED : MN_ERR_OK;
-    }
+    r = cspace_lookup(p, a[0], MN_CAP_PMM_ALLOCATOR, MN_RIGHT_WRITE, &s);
     if (r == MN_ERR_OK) {
         alloc = (struct mem_allocator *)s->object;
         __atomic_fetch_add(&alloc->refs, 1, __ATOMIC_RELAXED);
@@ -76,34 +64,43 @@ int64_t sys_ALLOC_MEMORY(uint64_t a[6])
     spin_unlock(&cap_lock);
     if (r != MN_ERR_OK)
         return r;
-    struct mem_frame *f = mem_frame_alloc(alloc);
+    struct mem_frame *f = mem_frame_alloc(alloc, (unsigned)a[2]);
     mem_allocator_put(alloc);
     if (!f)
         return MN_ERR_NO_MEMORY;
-    r = cspace_mint(p, a[1], MN_CAP_MEMORY_FRAME, MN_RIGHTS_ALL, &f->obj, f->phys, 0, NULL);
+    r = cspace_mint(p, a[1], MN_CAP_MEMORY_FRAME, MN_RIGHTS_ALL, &f->obj, f->phys, f->order, NULL);
     if (r != MN_ERR_OK)
         mem_frame_put(f); /* another thread filled the slot meanwhile */
     return r;
 }
 
-/* process slot, frame slot, vaddr, flags (MN_MAP_WRITE, MN_MAP_EXEC; not both) */
-int64_t sys_MAP_MEMORY(uint64_t a[6])
+/* The VMM flags for MN_MAP_* `flags`, and the rights they need; MN_ERR_BAD_ARG for unknown bits or W+X. */
+static int decode_map_flags(uint64_t flags, unsigned *vflags, uint8_t *need)
 {
-    uint64_t flags = a[3];
     if ((flags & ~(uint64_t)(MN_MAP_WRITE | MN_MAP_EXEC)) || flags == (MN_MAP_WRITE | MN_MAP_EXEC))
         return MN_ERR_BAD_ARG;
-    int r = check_range(a[2], 1);
+    *need = MN_RIGHT_READ | (flags & MN_MAP_WRITE ? MN_RIGHT_WRITE : 0) | (flags & MN_MAP_EXEC ? MN_RIGHT_EXEC : 0);
+    *vflags = (flags & MN_MAP_WRITE ? VMM_WRITE : 0) | (flags & MN_MAP_EXEC ? VMM_EXEC : 0);
+    return MN_ERR_OK;
+}
+
+/* process slot, frame slot, vaddr, flags (MN_MAP_WRITE, MN_MAP_EXEC; not both): the whole frame */
+int64_t sys_MAP_MEMORY(uint64_t a[6])
+{
+    unsigned vflags;
+    uint8_t need;
+    int r = decode_map_flags(a[3], &vflags, &need);
     if (r != MN_ERR_OK)
         return r;
-    uint8_t need =
-        MN_RIGHT_READ | (flags & MN_MAP_WRITE ? MN_RIGHT_WRITE : 0) | (flags & MN_MAP_EXEC ? MN_RIGHT_EXEC : 0);
     struct process *target = NULL;
     struct mem_frame *f = NULL;
     cap_slot_t *fs;
     spin_lock(&cap_lock);
     r = cspace_lookup(self(), a[1], MN_CAP_MEMORY_FRAME, need, &fs);
     if (r == MN_ERR_OK)
-        r = lookup_process(a[0], &target);
+        r = check_range(a[2], 1ull << fs->data[1]);
+    if (r == MN_ERR_OK)
+        r = cspace_get_process(self(), a[0], MN_RIGHT_WRITE, &target);
     if (r == MN_ERR_OK) {
         f = (struct mem_frame *)fs->object;
         mem_frame_get(f);
@@ -111,14 +108,43 @@ int64_t sys_MAP_MEMORY(uint64_t a[6])
     spin_unlock(&cap_lock);
     if (r != MN_ERR_OK)
         return r;
-    unsigned vflags = (flags & MN_MAP_WRITE ? VMM_WRITE : 0) | (flags & MN_MAP_EXEC ? VMM_EXEC : 0);
     r = umem_map(target, f, a[2], vflags);
     mem_frame_put(f);
     process_put(target);
     return r;
 }
 
-/* process slot, vaddr, page count: pages mapped with MAP_MEMORY only */
+/* process slot, mmio slot, vaddr, flags (MN_MAP_WRITE only): the whole region, uncached */
+int64_t sys_MAP_MMIO(uint64_t a[6])
+{
+    if (a[3] & MN_MAP_EXEC)
+        return MN_ERR_BAD_ARG;
+    unsigned vflags;
+    uint8_t need;
+    int r = decode_map_flags(a[3], &vflags, &need);
+    if (r != MN_ERR_OK)
+        return r;
+    struct process *target = NULL;
+    cap_slot_t *ms;
+    uint64_t phys = 0, pages = 0;
+    spin_lock(&cap_lock);
+    r = cspace_lookup(self(), a[1], MN_CAP_MMIO_REGION, need, &ms);
+    if (r == MN_ERR_OK) {
+        phys = ms->data[0];
+        pages = ms->data[1] / PAGE_SIZE;
+        r = check_range(a[2], pages);
+    }
+    if (r == MN_ERR_OK)
+        r = cspace_get_process(self(), a[0], MN_RIGHT_WRITE, &target);
+    spin_unlock(&cap_lock);
+    if (r != MN_ERR_OK)
+        return r;
+    r = umem_map_mmio(target, phys, pages, a[2], vflags);
+    process_put(target);
+    return r;
+}
+
+/* process slot, vaddr, page count: whole mappings made by MAP_MEMORY or MAP_MMIO */
 int64_t sys_UNMAP(uint64_t a[6])
 {
     if (a[2] == 0 || a[2] > UNMAP_MAX_PAGES)
@@ -128,7 +154,7 @@ int64_t sys_UNMAP(uint64_t a[6])
         return r;
     struct process *target = NULL;
     spin_lock(&cap_lock);
-    r = lookup_process(a[0], &target);
+    r = cspace_get_process(self(), a[0], MN_RIGHT_WRITE, &target);
     spin_unlock(&cap_lock);
     if (r != MN_ERR_OK)
         return r;

@@ -1,11 +1,28 @@
-/* Thread and process exit, yield, and the debug log write (see syscall.h). */
+/*
+ * Processes and threads: spawning an empty process and threads in it,
+ * killing and waiting for a process, exit; and yield, sleep, the clock and
+ * the debug log write. A Process capability needs WRITE to add threads to
+ * or kill the process, READ to wait for it.
+ */
+#include <arch/time.h>
+#include <mnos/layout.h>
+
+#include "cap/cspace.h"
 #include "debug/log.h"
+#include "lib/string.h"
 #include "sched/process.h"
 #include "sched/sched.h"
+#include "sched/uthread.h"
 #include "syscall/syscall.h"
 #include "syscall/uaccess.h"
 
 #define DEBUG_WRITE_MAX 256
+#define NAME_MAX_COPY 64
+
+static struct process *self(void)
+{
+    return sched_current()->process;
+}
 
 int64_t sys_EXIT(uint64_t a[6])
 {
@@ -15,8 +32,7 @@ int64_t sys_EXIT(uint64_t a[6])
 
 int64_t sys_PROCESS_EXIT(uint64_t a[6])
 {
-    struct process *p = sched_current()->process;
-    process_kill(p, (int64_t)a[0]);
+    process_kill(self(), (int64_t)a[0], MN_EXIT_NORMAL, 0);
     thread_exit();
 }
 
@@ -25,6 +41,18 @@ int64_t sys_YIELD(uint64_t a[6])
     (void)a;
     sched_yield();
     return MN_ERR_OK;
+}
+
+/* nanoseconds */
+int64_t sys_SLEEP(uint64_t a[6])
+{
+    return sched_sleep_ns(a[0]) == 0 ? MN_ERR_OK : MN_ERR_DEAD;
+}
+
+int64_t sys_CLOCK(uint64_t a[6])
+{
+    (void)a;
+    return (int64_t)ktime_ns();
 }
 
 int64_t sys_DEBUG_WRITE(uint64_t a[6])
@@ -37,7 +65,93 @@ int64_t sys_DEBUG_WRITE(uint64_t a[6])
     if (copy_from_user(buf, a[0], a[1]) != MN_ERR_OK)
         return MN_ERR_BAD_POINTER;
     buf[a[1]] = 0;
-    struct process *p = sched_current()->process;
+    struct process *p = self();
     kprintf("user %s[%lu]: %s\n", p->name, p->pid, buf);
     return (int64_t)a[1];
+}
+
+/* name pointer, name length (0, 0 for the default) -> slot of the new Process cap */
+int64_t sys_SPAWN_PROCESS(uint64_t a[6])
+{
+    char name[NAME_MAX_COPY + 1] = "process";
+    if (a[1] > NAME_MAX_COPY)
+        return MN_ERR_BAD_ARG;
+    if (a[1] > 0) {
+        if (copy_from_user(name, a[0], a[1]) != MN_ERR_OK)
+            return MN_ERR_BAD_POINTER;
+        name[a[1]] = 0;
+    }
+    struct process *p = process_create(name);
+    if (!p)
+        return MN_ERR_NO_MEMORY;
+    uint32_t slot;
+    int r = cspace_mint(self(), 0, MN_CAP_PROCESS, MN_RIGHTS_ALL, &p->obj, 0, 0, &slot);
+    if (r != MN_ERR_OK) {
+        process_abandon(p);
+        return r;
+    }
+    return slot;
+}
+
+/* process slot, rip, rsp, arg -> tid */
+int64_t sys_SPAWN_THREAD(uint64_t a[6])
+{
+    uint64_t rip = a[1], rsp = a[2];
+    if (rip < MN_USER_MIN || rip >= MN_USER_END || rsp < MN_USER_MIN || rsp > MN_USER_END)
+        return MN_ERR_BAD_ARG;
+    struct process *target;
+    spin_lock(&cap_lock);
+    int r = cspace_get_process(self(), a[0], MN_RIGHT_WRITE, &target);
+    spin_unlock(&cap_lock);
+    if (r != MN_ERR_OK)
+        return r;
+    struct thread *t;
+    r = uthread_create(target, target->name, rip, rsp, a[3], &t);
+    process_put(target);
+    if (r != MN_ERR_OK)
+        return r;
+    int64_t tid = (int64_t)t->tid;
+    thread_start(t);
+    thread_put(t);
+    return tid;
+}
+
+/* process slot */
+int64_t sys_KILL(uint64_t a[6])
+{
+    struct process *target;
+    spin_lock(&cap_lock);
+    int r = cspace_get_process(self(), a[0], MN_RIGHT_WRITE, &target);
+    spin_unlock(&cap_lock);
+    if (r != MN_ERR_OK)
+        return r;
+    process_kill(target, MN_STATUS_KILLED, MN_EXIT_KILLED, 0);
+    process_put(target);
+    return MN_ERR_OK; /* killing itself: the thread ends on its way out (syscall exit work) */
+}
+
+/* process slot -> exit status, reason (MN_EXIT_*), fault vector */
+int64_t sys_PROCESS_WAIT(uint64_t a[6])
+{
+    cap_slot_t *s;
+    spin_lock(&cap_lock);
+    int r = cspace_lookup(self(), a[0], MN_CAP_PROCESS, MN_RIGHT_READ, &s);
+    struct process *target = r == MN_ERR_OK ? process_of_obj(s->object) : NULL;
+    if (target == self())
+        r = MN_ERR_BAD_ARG; /* it would wait for ever */
+    else if (target)
+        process_get(target); /* a torn-down process is fine: it has its exit status */
+    spin_unlock(&cap_lock);
+    if (r != MN_ERR_OK)
+        return r;
+    int64_t status;
+    int reason, vector;
+    r = process_wait_killable(target, &status, &reason, &vector);
+    process_put(target);
+    if (r != MN_ERR_OK)
+        return r;
+    a[0] = (uint64_t)status;
+    a[1] = (uint64_t)reason;
+    a[2] = (uint64_t)vector;
+    return MN_ERR_OK;
 }

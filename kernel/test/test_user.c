@@ -277,11 +277,11 @@ KTEST(user_ipc_endpoint_death)
     return run_ipc_death();
 }
 
-/* Waits (up to 1 s) until t blocks on a wait queue (an endpoint, here). */
+/* Waits (up to 1 s) until t blocks on an endpoint. */
 static bool wait_blocked(struct thread *t)
 {
     for (int i = 0; i < 1000; i++) {
-        if (t->state == THREAD_BLOCKED && t->reason == BLOCK_WAIT)
+        if (t->state == THREAD_BLOCKED && (t->reason == BLOCK_SEND || t->reason == BLOCK_RECV))
             return true;
         sched_sleep_ns(1000000);
     }

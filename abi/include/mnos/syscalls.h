@@ -27,12 +27,12 @@
     X(RECV, 2, 1, 3, "endpoint slot -> label, data0, data1") \
     X(PORT_OUT, 3, 4, 0, "ioport slot, port, value, width (1, 2 or 4)") \
     X(PORT_IN, 4, 3, 0, "ioport slot, port, width -> value in RAX") \
-    X(WAIT_IRQ, 5, 1, 0, "irq slot") \
-    X(SPAWN_PROCESS, 6, 0, 0, "- -> slot of the new Process cap in RAX") \
-    X(ALLOC_MEMORY, 7, 2, 0, "allocator slot, target slot") \
+    X(WAIT_IRQ, 5, 1, 0, "irq slot (acknowledges the previous interrupt, then waits for the next)") \
+    X(SPAWN_PROCESS, 6, 2, 0, "name pointer, name length (0, 0: \"process\") -> slot of the new Process cap in RAX") \
+    X(ALLOC_MEMORY, 7, 3, 0, "allocator slot, target slot, order (2^order contiguous pages, 0-10)") \
     X(MAP_MEMORY, 8, 4, 0, "process slot, frame slot, vaddr, flags (MN_MAP_*)") \
     X(DELEGATE, 9, 4, 0, "process slot, source slot, destination slot, rights mask") \
-    X(SPAWN_THREAD, 10, 3, 0, "process slot, rip, rsp -> tid in RAX") \
+    X(SPAWN_THREAD, 10, 4, 0, "process slot, rip, rsp, arg (the thread's RDI) -> tid in RAX") \
     X(DROP_CAP, 11, 1, 0, "slot") \
     /* --- IPC extensions --- */ \
     X(CALL, 12, 4, 3, "endpoint slot, label, data0, data1 -> reply label, data0, data1") \
@@ -40,12 +40,12 @@
     X(SEND_NB, 14, 4, 0, "endpoint slot, label, data0, data1 (MN_ERR_WOULD_BLOCK if no receiver)") \
     X(RECV_NB, 15, 1, 3, "endpoint slot -> label, data0, data1 (MN_ERR_WOULD_BLOCK if no sender)") \
     X(REPLY, 16, 3, 0, "reply label, data0, data1 (to the caller this thread received from)") \
-    X(SEND_CAP, 17, 4, 0, "endpoint slot, label, data0, cap slot (needs GRANT on the cap)") \
-    X(RECV_CAP, 18, 2, 3, "endpoint slot, empty slot for a transferred cap -> label, data0, data1") \
+    X(SEND_CAP, 17, 5, 0, "endpoint slot, label, data0, cap slot (needs GRANT), rights mask") \
+    X(RECV_CAP, 18, 2, 3, "endpoint slot, empty slot -> label, data0, MN_INSPECT of the cap; RAX 1 if one came") \
     X(NOTIFY_SIGNAL, 19, 2, 0, "notification slot, bits") \
     X(NOTIFY_WAIT, 20, 1, 0, "notification slot -> bits in RAX (cleared)") \
     X(NOTIFY_POLL, 21, 1, 0, "notification slot -> bits in RAX (cleared, never blocks)") \
-    X(IRQ_BIND, 22, 3, 0, "irq slot, notification slot, bit") \
+    X(IRQ_BIND, 22, 3, 0, "irq slot, notification slot (0: unbind), bit number") \
     X(IRQ_ACK, 23, 1, 0, "irq slot (unmasks the line)") \
     /* --- scheduling and time --- */ \
     X(YIELD, 24, 0, 0, "-") \
@@ -59,11 +59,11 @@
     X(ENDPOINT_CREATE, 31, 1, 0, "target slot") \
     X(NOTIFICATION_CREATE, 32, 1, 0, "target slot") \
     /* --- memory --- */ \
-    X(UNMAP, 33, 3, 0, "process slot, vaddr, page count") \
-    X(MAP_MMIO, 34, 4, 0, "process slot, mmio slot, vaddr, flags (MN_MAP_*)") \
+    X(UNMAP, 33, 3, 0, "process slot, vaddr, page count (whole mappings)") \
+    X(MAP_MMIO, 34, 4, 0, "process slot, mmio slot, vaddr, flags (MN_MAP_WRITE only)") \
     /* --- processes --- */ \
     X(KILL, 35, 1, 0, "process slot") \
-    X(PROCESS_WAIT, 36, 1, 0, "process slot -> exit status in RAX (blocks until it ends)") \
+    X(PROCESS_WAIT, 36, 1, 3, "process slot -> exit status, MN_EXIT_* reason, fault vector") \
     X(PROCESS_EXIT, 37, 1, 0, "status (ends every thread of the calling process)") \
     X(DEBUG_WRITE, 38, 2, 0, "user pointer, length (kernel log; for tests before serial_drv)")
 

@@ -72,6 +72,6 @@ __attribute__((noreturn)) void syscall_bad_return(const struct syscall_frame *f)
     log_warn("user: process %s (pid %lu) killed: system call return to non-canonical rip %016lx\n", p ? p->name : "?",
              p ? p->pid : 0, f->rip);
     if (p)
-        process_kill(p, PROCESS_KILLED_BASE - 13);
+        process_kill(p, PROCESS_KILLED_BASE - 13, MN_EXIT_FAULT, 13);
     thread_exit();
 }
