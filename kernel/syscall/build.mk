@@ -12,4 +12,5 @@ KERNEL_SRCS += \
     kernel/syscall/sys_notify.c
 
 # The Ring 3 tests (programs from user/tests/ in the initrd).
-KERNEL_SRCS += kernel/test/test_user.c kernel/test/bench_user.c
+KERNEL_SRCS += kernel/test/user_harness.c kernel/test/test_user.c kernel/test/test_user_ipc.c kernel/test/test_user_objs.c \
+    kernel/test/bench_user.c

@@ -44,19 +44,19 @@ static int check_range(uint64_t va, uint64_t pages)
     return MN_ERR_OK;
 }
 
-/* allocator slot, target slot, order */
-int64_t sys_ALLOC_MEMORY(uint64_t a[6])
+/* A MemoryFrame of 2^order pages from the allocator in `aslot` into the empty slot `tslot`. */
+static int64_t alloc_frame(uint64_t aslot, uint64_t tslot, uint64_t order)
 {
-    if (a[2] > MEM_FRAME_MAX_ORDER)
+    if (order > MEM_FRAME_MAX_ORDER)
         return MN_ERR_BAD_ARG;
     struct process *p = self();
-    int r = cspace_prepare_target(p, a[1]);
+    int r = cspace_prepare_target(p, tslot);
     if (r != MN_ERR_OK)
         return r;
     cap_slot_t *s;
     struct mem_allocator *alloc = NULL;
     spin_lock(&cap_lock);
-    r = cspace_lookup(p, a[0], MN_CAP_PMM_ALLOCATOR, MN_RIGHT_WRITE, &s);
+    r = cspace_lookup(p, aslot, MN_CAP_PMM_ALLOCATOR, MN_RIGHT_WRITE, &s);
     if (r == MN_ERR_OK) {
         alloc = (struct mem_allocator *)s->object;
         __atomic_fetch_add(&alloc->refs, 1, __ATOMIC_RELAXED);
@@ -64,14 +64,26 @@ int64_t sys_ALLOC_MEMORY(uint64_t a[6])
     spin_unlock(&cap_lock);
     if (r != MN_ERR_OK)
         return r;
-    struct mem_frame *f = mem_frame_alloc(alloc, (unsigned)a[2]);
+    struct mem_frame *f = mem_frame_alloc(alloc, (unsigned)order);
     mem_allocator_put(alloc);
     if (!f)
         return MN_ERR_NO_MEMORY;
-    r = cspace_mint(p, a[1], MN_CAP_MEMORY_FRAME, MN_RIGHTS_ALL, &f->obj, f->phys, f->order, NULL);
+    r = cspace_mint(p, tslot, MN_CAP_MEMORY_FRAME, MN_RIGHTS_ALL, &f->obj, f->phys, f->order, NULL);
     if (r != MN_ERR_OK)
         mem_frame_put(f); /* another thread filled the slot meanwhile */
     return r;
+}
+
+/* allocator slot, target slot */
+int64_t sys_ALLOC_MEMORY(uint64_t a[6])
+{
+    return alloc_frame(a[0], a[1], 0);
+}
+
+/* allocator slot, target slot, order */
+int64_t sys_ALLOC_PAGES(uint64_t a[6])
+{
+    return alloc_frame(a[0], a[1], a[2]);
 }
 
 /* The VMM flags for MN_MAP_* `flags`, and the rights they need; MN_ERR_BAD_ARG for unknown bits or W+X. */

@@ -70,17 +70,9 @@ int64_t sys_DEBUG_WRITE(uint64_t a[6])
     return (int64_t)a[1];
 }
 
-/* name pointer, name length (0, 0 for the default) -> slot of the new Process cap */
-int64_t sys_SPAWN_PROCESS(uint64_t a[6])
+/* A new empty process named `name`, and a Process cap (every right) for it in the caller's first free slot. */
+static int64_t create_process(const char *name)
 {
-    char name[NAME_MAX_COPY + 1] = "process";
-    if (a[1] > NAME_MAX_COPY)
-        return MN_ERR_BAD_ARG;
-    if (a[1] > 0) {
-        if (copy_from_user(name, a[0], a[1]) != MN_ERR_OK)
-            return MN_ERR_BAD_POINTER;
-        name[a[1]] = 0;
-    }
     struct process *p = process_create(name);
     if (!p)
         return MN_ERR_NO_MEMORY;
@@ -93,20 +85,38 @@ int64_t sys_SPAWN_PROCESS(uint64_t a[6])
     return slot;
 }
 
-/* process slot, rip, rsp, arg -> tid */
-int64_t sys_SPAWN_THREAD(uint64_t a[6])
+/* - -> slot of the new Process cap */
+int64_t sys_SPAWN_PROCESS(uint64_t a[6])
 {
-    uint64_t rip = a[1], rsp = a[2];
+    (void)a;
+    return create_process("process");
+}
+
+/* name pointer, name length (at most 64; longer names are cut to what fits) -> slot of the new Process cap */
+int64_t sys_PROCESS_CREATE(uint64_t a[6])
+{
+    char name[NAME_MAX_COPY + 1];
+    if (a[1] == 0 || a[1] > NAME_MAX_COPY)
+        return MN_ERR_BAD_ARG;
+    if (copy_from_user(name, a[0], a[1]) != MN_ERR_OK)
+        return MN_ERR_BAD_POINTER;
+    name[a[1]] = 0;
+    return create_process(name);
+}
+
+/* A thread in the process of Process cap `slot` (WRITE), entering Ring 3 at rip with stack rsp and `arg` in RDI. */
+static int64_t create_thread(uint64_t slot, uint64_t rip, uint64_t rsp, uint64_t arg)
+{
     if (rip < MN_USER_MIN || rip >= MN_USER_END || rsp < MN_USER_MIN || rsp > MN_USER_END)
         return MN_ERR_BAD_ARG;
     struct process *target;
     spin_lock(&cap_lock);
-    int r = cspace_get_process(self(), a[0], MN_RIGHT_WRITE, &target);
+    int r = cspace_get_process(self(), slot, MN_RIGHT_WRITE, &target);
     spin_unlock(&cap_lock);
     if (r != MN_ERR_OK)
         return r;
     struct thread *t;
-    r = uthread_create(target, target->name, rip, rsp, a[3], &t);
+    r = uthread_create(target, target->name, rip, rsp, arg, &t);
     process_put(target);
     if (r != MN_ERR_OK)
         return r;
@@ -114,6 +124,18 @@ int64_t sys_SPAWN_THREAD(uint64_t a[6])
     thread_start(t);
     thread_put(t);
     return tid;
+}
+
+/* process slot, rip, rsp -> tid */
+int64_t sys_SPAWN_THREAD(uint64_t a[6])
+{
+    return create_thread(a[0], a[1], a[2], 0);
+}
+
+/* process slot, rip, rsp, arg -> tid */
+int64_t sys_THREAD_CREATE(uint64_t a[6])
+{
+    return create_thread(a[0], a[1], a[2], a[3]);
 }
 
 /* process slot */

@@ -1,17 +1,17 @@
 /*
- * Ring 3 tests: programs from the initrd (user/tests/) run as processes
- * with capabilities the test hands them, and the test checks how they end.
- * A program reports through its exit status (0 = every check passed, else
- * the number of the failed check; PROCESS_KILLED_BASE - vector when a CPU
- * exception killed it).
+ * Ring 3 tests, part 1: user memory access, the basic system calls, the
+ * memory calls, fault isolation, and user_no_leaks, which runs every Ring 3
+ * test group again and checks that nothing the kernel allocated stays
+ * behind. The IPC tests are test_user_ipc.c, the other objects'
+ * test_user_objs.c; the harness is user_harness.h.
  */
 #include <arch/cpu_features.h>
 #include <arch/uaccess.h>
 
-#include "cap/cspace.h"
 #include "debug/log.h"
 #include "ipc/endpoint.h"
-#include "loader/spawn.h"
+#include "ipc/irqline.h"
+#include "ipc/notification.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/umem.h"
@@ -20,46 +20,9 @@
 #include "sched/sched.h"
 #include "syscall/uaccess.h"
 #include "test/ktest.h"
+#include "test/user_harness.h"
 
 #define COM1 0x3F8
-
-struct uproc {
-    struct process *p;
-    struct thread *t;
-};
-
-/* Spawns /bin/<name> with `arg`; the thread is not started yet. */
-static const char *spawn(const char *path, uint64_t arg, struct uproc *u)
-{
-    int r = spawn_from_initrd(path, arg, &u->p, &u->t);
-    if (r != MN_ERR_OK) {
-        log_error("test_user: cannot spawn %s: %s\n", path, mn_error_name(r));
-        return "spawn_from_initrd failed (is the program in the initrd?)";
-    }
-    return NULL;
-}
-
-static void start(struct uproc *u, uint64_t affinity)
-{
-    if (affinity)
-        thread_set_affinity(u->t, affinity);
-    thread_start(u->t);
-}
-
-/* Waits for the process to end; returns its exit status and drops the test's references. */
-static int64_t finish(struct uproc *u)
-{
-    int64_t status = process_wait(u->p);
-    thread_put(u->t);
-    process_put(u->p);
-    return status;
-}
-
-static bool mint(struct process *p, uint64_t slot, uint8_t type, uint8_t rights, cap_object_t *obj, uint64_t d0,
-                 uint64_t d1)
-{
-    return cspace_mint(p, slot, type, rights, obj, d0, d1, NULL) == MN_ERR_OK;
-}
 
 /* ---- user memory access ---------------------------------------------------- */
 
@@ -83,24 +46,20 @@ KTEST(user_copy_fixup)
 static const char *run_sys_basic(void)
 {
     struct uproc u;
-    const char *err = spawn("bin/sys_basic", 0, &u);
+    const char *err = uproc_spawn("bin/sys_basic", 0, &u);
     if (err)
         return err;
     struct endpoint *ep = endpoint_create();
     KTEST_CHECK(ep, "endpoint_create");
     uint8_t rw = MN_RIGHT_READ | MN_RIGHT_WRITE | MN_RIGHT_GRANT | MN_RIGHT_REVOKE;
-    KTEST_CHECK(mint(u.p, 1, MN_CAP_IO_PORT, rw, NULL, COM1, 8) &&
-                    mint(u.p, 2, MN_CAP_IO_PORT, MN_RIGHT_READ, NULL, COM1, 8) &&
-                    mint(u.p, 3, MN_CAP_ENDPOINT, MN_RIGHTS_ALL, &ep->obj, 0, 0) &&
-                    mint(u.p, 4, MN_CAP_ENDPOINT, MN_RIGHT_READ, &ep->obj, 0, 0) &&
-                    mint(u.p, 5, MN_CAP_PROCESS, MN_RIGHTS_ALL, &u.p->obj, 0, 0),
+    KTEST_CHECK(uproc_mint(&u, 1, MN_CAP_IO_PORT, rw, NULL, COM1, 8) &&
+                    uproc_mint(&u, 2, MN_CAP_IO_PORT, MN_RIGHT_READ, NULL, COM1, 8) &&
+                    uproc_mint(&u, 3, MN_CAP_ENDPOINT, MN_RIGHTS_ALL, &ep->obj, 0, 0) &&
+                    uproc_mint(&u, 4, MN_CAP_ENDPOINT, MN_RIGHT_READ, &ep->obj, 0, 0) &&
+                    uproc_mint(&u, 5, MN_CAP_PROCESS, MN_RIGHTS_ALL, &u.p->obj, 0, 0),
                 "minting the initial capabilities failed");
-    start(&u, 0);
-    int64_t st = finish(&u);
-    if (st != 0) {
-        log_error("test_user: sys_basic failed check %ld\n", st);
-        return "sys_basic reported a failed check (see the log)";
-    }
+    uproc_start(&u, 0);
+    KTEST_CHECK(uproc_finish(&u, 0) == 0, "sys_basic reported a failed check (see the log)");
     return NULL;
 }
 
@@ -117,22 +76,18 @@ KTEST(user_syscalls)
 static const char *run_mem_one(uint64_t arg, int64_t expect)
 {
     struct uproc u;
-    const char *err = spawn("bin/mem", arg, &u);
+    const char *err = uproc_spawn("bin/mem", arg, &u);
     if (err)
         return err;
     struct mem_allocator *a = mem_allocator_create(MEM_BUDGET);
     struct endpoint *ep = endpoint_create();
     KTEST_CHECK(a && ep, "out of memory");
-    KTEST_CHECK(mint(u.p, 1, MN_CAP_PMM_ALLOCATOR, MN_RIGHTS_ALL, &a->obj, 0, 0) &&
-                    mint(u.p, 2, MN_CAP_PROCESS, MN_RIGHTS_ALL, &u.p->obj, 0, 0) &&
-                    mint(u.p, 3, MN_CAP_ENDPOINT, MN_RIGHTS_ALL, &ep->obj, 0, 0),
+    KTEST_CHECK(uproc_mint(&u, 1, MN_CAP_PMM_ALLOCATOR, MN_RIGHTS_ALL, &a->obj, 0, 0) &&
+                    uproc_mint(&u, 2, MN_CAP_PROCESS, MN_RIGHTS_ALL, &u.p->obj, 0, 0) &&
+                    uproc_mint(&u, 3, MN_CAP_ENDPOINT, MN_RIGHTS_ALL, &ep->obj, 0, 0),
                 "minting the initial capabilities failed");
-    start(&u, 0);
-    int64_t st = finish(&u);
-    if (st != expect) {
-        log_error("test_user: mem %lu: status %ld, expected %ld\n", arg, st, expect);
-        return "mem reported a failed check (see the log)";
-    }
+    uproc_start(&u, 0);
+    KTEST_CHECK(uproc_finish(&u, expect) == expect, "mem reported a failed check (see the log)");
     return NULL;
 }
 
@@ -175,29 +130,28 @@ static const char *run_faults(void)
 {
     /* A bystander blocked in IPC for the whole time: it must survive and still work. */
     struct uproc by;
-    const char *err = spawn("bin/ipc", 2, &by);
+    const char *err = uproc_spawn("bin/ipc", 2, &by);
     if (err)
         return err;
     struct endpoint *ep = endpoint_create();
     KTEST_CHECK(ep, "endpoint_create");
     endpoint_get(ep);
-    KTEST_CHECK(mint(by.p, 1, MN_CAP_ENDPOINT, MN_RIGHTS_ALL, &ep->obj, 0, 0), "mint");
-    start(&by, 0);
+    KTEST_CHECK(uproc_mint(&by, 1, MN_CAP_ENDPOINT, MN_RIGHTS_ALL, &ep->obj, 0, 0), "mint");
+    uproc_start(&by, 0);
     for (size_t k = 0; k < sizeof faults / sizeof faults[0]; k++) {
         struct uproc u;
-        err = spawn("bin/fault", k, &u);
+        err = uproc_spawn("bin/fault", k, &u);
         if (err)
             return err;
-        start(&u, 0);
-        int64_t st = finish(&u);
-        if (st != faults[k].status) {
-            log_error("test_user: fault %zu (%s): status %ld, expected %ld\n", k, faults[k].what, st, faults[k].status);
+        uproc_start(&u, 0);
+        if (uproc_finish(&u, faults[k].status) != faults[k].status) {
+            log_error("test_user: fault %zu (%s) did not end as expected\n", k, faults[k].what);
             return "a faulting program did not die of the expected exception";
         }
     }
     uint64_t msg[3] = {42, 0, 0};
     KTEST_CHECK(endpoint_send(ep, msg, true) == MN_ERR_OK, "the bystander no longer receives");
-    KTEST_CHECK(finish(&by) == 42, "the bystander did not get the message");
+    KTEST_CHECK(uproc_finish(&by, 42) == 42, "the bystander did not get the message");
     endpoint_put(ep);
     return NULL;
 }
@@ -205,150 +159,6 @@ static const char *run_faults(void)
 KTEST(user_fault_isolation)
 {
     return run_faults();
-}
-
-/* ---- IPC ------------------------------------------------------------------------ */
-
-static const char *run_ipc_pair(uint64_t client_cpus, uint64_t server_cpus)
-{
-    struct uproc c, s;
-    const char *err = spawn("bin/ipc", 0, &c);
-    if (!err)
-        err = spawn("bin/ipc", 1, &s);
-    if (err)
-        return err;
-    struct endpoint *req = endpoint_create(), *rep = endpoint_create();
-    KTEST_CHECK(req && rep, "endpoint_create");
-    KTEST_CHECK(mint(c.p, 1, MN_CAP_ENDPOINT, MN_RIGHT_WRITE, &req->obj, 0, 0) &&
-                    mint(c.p, 2, MN_CAP_ENDPOINT, MN_RIGHT_READ, &rep->obj, 0, 0) &&
-                    mint(s.p, 1, MN_CAP_ENDPOINT, MN_RIGHT_READ, &req->obj, 0, 0) &&
-                    mint(s.p, 2, MN_CAP_ENDPOINT, MN_RIGHT_WRITE, &rep->obj, 0, 0),
-                "mint");
-    start(&c, client_cpus);
-    start(&s, server_cpus);
-    int64_t sc = finish(&c), ss = finish(&s);
-    if (sc != 0 || ss != 0) {
-        log_error("test_user: ipc client status %ld, server status %ld\n", sc, ss);
-        return "IPC between two processes failed";
-    }
-    return NULL;
-}
-
-KTEST(user_ipc_same_cpu)
-{
-    return run_ipc_pair(1, 1);
-}
-
-KTEST(user_ipc_cross_cpu)
-{
-    if (cpu_count < 2)
-        return run_ipc_pair(0, 0);
-    return run_ipc_pair(1ull << 0, 1ull << 1);
-}
-
-/* A receiver blocked on an endpoint whose last capability goes away wakes with MN_ERR_DEAD. */
-static bool wait_blocked(struct thread *t);
-
-static const char *run_ipc_death(void)
-{
-    struct uproc w;
-    const char *err = spawn("bin/ipc", 2, &w);
-    if (err)
-        return err;
-    struct endpoint *ep = endpoint_create();
-    KTEST_CHECK(ep, "endpoint_create");
-    KTEST_CHECK(mint(w.p, 1, MN_CAP_ENDPOINT, MN_RIGHTS_ALL, &ep->obj, 0, 0), "mint");
-    thread_start(w.t);
-    KTEST_CHECK(wait_blocked(w.t), "the receiver did not block");
-    spin_lock(&cap_lock);
-    int r = cap_delete(cnode_slot(&w.p->cnode, 1));
-    spin_unlock(&cap_lock);
-    KTEST_CHECK(r == MN_ERR_OK, "cap_delete");
-    int64_t st = finish(&w);
-    if (st != MN_ERR_DEAD) {
-        log_error("test_user: the waiter ended with %ld\n", st);
-        return "a receiver on a destroyed endpoint did not get MN_ERR_DEAD";
-    }
-    return NULL;
-}
-
-KTEST(user_ipc_endpoint_death)
-{
-    return run_ipc_death();
-}
-
-/* Waits (up to 1 s) until t blocks on an endpoint. */
-static bool wait_blocked(struct thread *t)
-{
-    for (int i = 0; i < 1000; i++) {
-        if (t->state == THREAD_BLOCKED && (t->reason == BLOCK_SEND || t->reason == BLOCK_RECV))
-            return true;
-        sched_sleep_ns(1000000);
-    }
-    return false;
-}
-
-/*
- * Senders queue in FIFO order, and so do receivers: three processes block
- * one after the other; the kernel side takes (or gives) three messages and
- * each must reach the process that came first.
- */
-static const char *run_ipc_fifo(void)
-{
-    struct endpoint *ep = endpoint_create();
-    KTEST_CHECK(ep, "endpoint_create");
-    endpoint_get(ep);
-    struct uproc u[3];
-    const char *err = NULL;
-    for (int i = 0; i < 3 && !err; i++) {
-        err = spawn("bin/ipc", 100 + i, &u[i]);
-        if (!err && !mint(u[i].p, 1, MN_CAP_ENDPOINT, MN_RIGHT_WRITE, &ep->obj, 0, 0))
-            err = "mint";
-        if (!err) {
-            start(&u[i], 0);
-            if (!wait_blocked(u[i].t))
-                err = "a sender did not block";
-        }
-    }
-    if (err)
-        return err;
-    for (int i = 0; i < 3; i++) {
-        uint64_t m[3];
-        KTEST_CHECK(endpoint_recv(ep, m, false) == MN_ERR_OK, "no sender waiting");
-        KTEST_CHECK(m[0] == 100u + i, "senders not served in FIFO order");
-    }
-    for (int i = 0; i < 3; i++)
-        KTEST_CHECK(finish(&u[i]) == 0, "a sender's SEND failed");
-    /* The senders' capabilities are gone with them, so that endpoint is dead now: a new one. */
-    endpoint_put(ep);
-    ep = endpoint_create();
-    KTEST_CHECK(ep, "endpoint_create");
-    endpoint_get(ep);
-    for (int i = 0; i < 3 && !err; i++) {
-        err = spawn("bin/ipc", 2, &u[i]);
-        if (!err && !mint(u[i].p, 1, MN_CAP_ENDPOINT, MN_RIGHT_READ, &ep->obj, 0, 0))
-            err = "mint";
-        if (!err) {
-            start(&u[i], 0);
-            if (!wait_blocked(u[i].t))
-                err = "a receiver did not block";
-        }
-    }
-    if (err)
-        return err;
-    for (int i = 0; i < 3; i++) {
-        uint64_t m[3] = {10u + i, 0, 0};
-        KTEST_CHECK(endpoint_send(ep, m, false) == MN_ERR_OK, "no receiver waiting");
-    }
-    for (int i = 0; i < 3; i++)
-        KTEST_CHECK(finish(&u[i]) == 10 + i, "receivers not served in FIFO order");
-    endpoint_put(ep);
-    return NULL;
-}
-
-KTEST(user_ipc_fifo)
-{
-    return run_ipc_fifo();
 }
 
 /* ---- everything again, and nothing leaks ------------------------------------ */
@@ -359,13 +169,33 @@ static uint64_t frames_in_use_view(void)
     return pmm_free_count() + (h.arena_bytes + h.big_bytes) / 4096 + vmm_table_frames();
 }
 
-static bool settle(uint64_t procs, uint64_t eps)
+struct live_counts {
+    uint64_t procs, threads, eps, notifs, irqs, frames, allocs;
+};
+
+static struct live_counts live_counts(void)
+{
+    return (struct live_counts){process_live_count(),      thread_live_count(),   endpoint_live_count(),
+                                notification_live_count(), irq_line_live_count(), mem_frame_live_count(),
+                                mem_allocator_live_count()};
+}
+
+/* Waits (up to 2 s) for the reaper to finish: every object count back to `base`. */
+static bool settle(const struct live_counts *base)
 {
     for (int i = 0; i < 2000; i++) {
-        if (process_live_count() == procs && endpoint_live_count() == eps)
+        struct live_counts now = live_counts();
+        if (now.procs == base->procs && now.threads == base->threads && now.eps == base->eps &&
+            now.notifs == base->notifs && now.irqs == base->irqs && now.frames == base->frames &&
+            now.allocs == base->allocs)
             return true;
         sched_sleep_ns(1000000);
     }
+    struct live_counts now = live_counts();
+    log_error("user_no_leaks: processes %lu/%lu threads %lu/%lu endpoints %lu/%lu notifications %lu/%lu irq lines "
+              "%lu/%lu frames %lu/%lu allocators %lu/%lu (now/before)\n",
+              now.procs, base->procs, now.threads, base->threads, now.eps, base->eps, now.notifs, base->notifs,
+              now.irqs, base->irqs, now.frames, base->frames, now.allocs, base->allocs);
     return false;
 }
 
@@ -375,30 +205,41 @@ static const char *round_all(void)
     if (!err)
         err = run_faults();
     if (!err)
-        err = run_ipc_pair(0, 0);
-    if (!err)
-        err = run_ipc_death();
-    if (!err)
-        err = run_ipc_fifo();
-    if (!err)
         err = run_mem();
+    if (!err)
+        err = run_ipc_tests();
+    if (!err)
+        err = run_object_tests();
     return err;
+}
+
+/* Threads of earlier tests may still be ending: waits (up to 2 s) until the count holds still for 20 ms. */
+static void quiesce(void)
+{
+    uint64_t last = thread_live_count();
+    for (int i = 0, still = 0; i < 2000 && still < 20; i++) {
+        sched_sleep_ns(1000000);
+        uint64_t now = thread_live_count();
+        still = now == last ? still + 1 : 0;
+        last = now;
+    }
 }
 
 KTEST(user_no_leaks)
 {
-    uint64_t procs = process_live_count(), eps = endpoint_live_count();
+    quiesce();
+    struct live_counts base = live_counts();
     const char *err = round_all(); /* warm-up: heap arenas, page tables */
     if (err)
         return err;
-    KTEST_CHECK(settle(procs, eps), "processes or endpoints not freed");
+    KTEST_CHECK(settle(&base), "kernel objects not freed (see the log)");
     uint64_t frames0 = frames_in_use_view();
     size_t bytes0 = kheap_stats().bytes_in_use;
     for (int i = 0; i < 3 && !err; i++)
         err = round_all();
     if (err)
         return err;
-    KTEST_CHECK(settle(procs, eps), "processes or endpoints not freed");
+    KTEST_CHECK(settle(&base), "kernel objects not freed (see the log)");
     uint64_t frames1 = frames_in_use_view();
     size_t bytes1 = kheap_stats().bytes_in_use;
     kprintf("user_no_leaks: free + heap-owned frames %lu -> %lu, heap bytes in use %zu -> %zu\n", frames0, frames1,

@@ -36,7 +36,7 @@ static volatile uint64_t *page(uint64_t va)
 
 static int64_t touch_after_unmap(void)
 {
-    if (mn_sys_ALLOC_MEMORY(1, 10, 0) != 0 || mn_sys_MAP_MEMORY(2, 10, VA1, MN_MAP_WRITE) != 0)
+    if (mn_sys_ALLOC_MEMORY(1, 10) != 0 || mn_sys_MAP_MEMORY(2, 10, VA1, MN_MAP_WRITE) != 0)
         return 1;
     *page(VA1) = 42;
     if (*page(VA1) != 42 || mn_sys_UNMAP(2, VA1, 1) != 0)
@@ -54,18 +54,18 @@ int64_t main(uint64_t arg)
     CHECK(2, mn_sys_COPY_CAP(2, 5, MN_RIGHT_READ) == 0);
 
     /* ALLOC_MEMORY errors */
-    CHECK(10, mn_sys_ALLOC_MEMORY(0, 10, 0) == MN_ERR_INVALID_SLOT);
-    CHECK(11, mn_sys_ALLOC_MEMORY(20, 10, 0) == MN_ERR_INVALID_SLOT);
-    CHECK(12, mn_sys_ALLOC_MEMORY(1ull << 40, 10, 0) == MN_ERR_INVALID_SLOT);
-    CHECK(13, mn_sys_ALLOC_MEMORY(3, 10, 0) == MN_ERR_WRONG_TYPE);
-    CHECK(14, mn_sys_ALLOC_MEMORY(4, 10, 0) == MN_ERR_NO_RIGHTS);
-    CHECK(15, mn_sys_ALLOC_MEMORY(1, 0, 0) == MN_ERR_INVALID_SLOT);
-    CHECK(16, mn_sys_ALLOC_MEMORY(1, 1ull << 20, 0) == MN_ERR_INVALID_SLOT); /* beyond the largest CNode */
-    CHECK(17, mn_sys_ALLOC_MEMORY(1, 3, 0) == MN_ERR_SLOT_OCCUPIED);
-    CHECK(18, mn_sys_ALLOC_MEMORY(1, 10, 11) == MN_ERR_BAD_ARG); /* order above 10 */
-    CHECK(19, mn_sys_ALLOC_MEMORY(1, 10, 4) == MN_ERR_NO_MEMORY); /* 16 pages: over the budget */
+    CHECK(10, mn_sys_ALLOC_MEMORY(0, 10) == MN_ERR_INVALID_SLOT);
+    CHECK(11, mn_sys_ALLOC_MEMORY(20, 10) == MN_ERR_INVALID_SLOT);
+    CHECK(12, mn_sys_ALLOC_MEMORY(1ull << 40, 10) == MN_ERR_INVALID_SLOT);
+    CHECK(13, mn_sys_ALLOC_MEMORY(3, 10) == MN_ERR_WRONG_TYPE);
+    CHECK(14, mn_sys_ALLOC_MEMORY(4, 10) == MN_ERR_NO_RIGHTS);
+    CHECK(15, mn_sys_ALLOC_MEMORY(1, 0) == MN_ERR_INVALID_SLOT);
+    CHECK(16, mn_sys_ALLOC_MEMORY(1, 1ull << 20) == MN_ERR_INVALID_SLOT); /* beyond the largest CNode */
+    CHECK(17, mn_sys_ALLOC_MEMORY(1, 3) == MN_ERR_SLOT_OCCUPIED);
+    CHECK(18, mn_sys_ALLOC_PAGES(1, 10, 11) == MN_ERR_BAD_ARG); /* order above 10 */
+    CHECK(19, mn_sys_ALLOC_PAGES(1, 10, 4) == MN_ERR_NO_MEMORY); /* 16 pages: over the budget */
     /* success: a frame with every right; a read-only copy of it in 11 */
-    CHECK(20, mn_sys_ALLOC_MEMORY(1, 10, 0) == 0);
+    CHECK(20, mn_sys_ALLOC_MEMORY(1, 10) == 0);
     CHECK(21, mn_sys_INSPECT(10) == (int64_t)MN_INSPECT_MAKE(MN_CAP_MEMORY_FRAME, MN_RIGHTS_ALL));
     CHECK(22, mn_sys_COPY_CAP(10, 11, MN_RIGHT_READ) == 0);
 
@@ -99,7 +99,7 @@ int64_t main(uint64_t arg)
     CHECK(55, mn_sys_MAP_MEMORY(2, 10, VA1, 0) == MN_ERR_MAP_FAILED); /* already mapped */
 
     /* an executable mapping of a frame written through another, writable one */
-    CHECK(60, mn_sys_ALLOC_MEMORY(1, 12, 0) == 0);
+    CHECK(60, mn_sys_ALLOC_MEMORY(1, 12) == 0);
     CHECK(61, mn_sys_MAP_MEMORY(2, 12, VA3, MN_MAP_WRITE) == 0);
     *(volatile uint8_t *)(uintptr_t)VA3 = 0xB8; /* mov eax, 77; ret */
     *(volatile uint32_t *)(uintptr_t)(VA3 + 1) = 77;
@@ -133,7 +133,7 @@ int64_t main(uint64_t arg)
     CHECK(97, *(volatile uint8_t *)(uintptr_t)VA1 == 0xB8);
 
     /* a 4-page frame (order 2) in slot 200 (the CNode grows): mapped whole, unmapped only whole */
-    CHECK(120, mn_sys_ALLOC_MEMORY(1, 200, 2) == 0);
+    CHECK(120, mn_sys_ALLOC_PAGES(1, 200, 2) == 0);
     CHECK(121, mn_sys_INSPECT(200) == (int64_t)MN_INSPECT_MAKE(MN_CAP_MEMORY_FRAME, MN_RIGHTS_ALL));
     CHECK(122, mn_sys_MAP_MEMORY(2, 200, LAST_PAGE - 0x2000, 0) == MN_ERR_BAD_ARG); /* would run past the end */
     CHECK(130, mn_sys_MAP_MEMORY(2, 200, VA1, 0) == MN_ERR_MAP_FAILED); /* VA1 is in use: all or nothing */
@@ -154,16 +154,16 @@ int64_t main(uint64_t arg)
      */
     int got = 0;
     for (uint64_t s = 30; s < 30 + MEM_BUDGET + 2; s++) {
-        int64_t r = mn_sys_ALLOC_MEMORY(1, s, 0);
+        int64_t r = mn_sys_ALLOC_MEMORY(1, s);
         if (r == MN_ERR_NO_MEMORY)
             break;
         CHECK(100, r == 0);
         got++;
     }
     CHECK(101, got == MEM_BUDGET - 1);
-    CHECK(102, mn_sys_ALLOC_MEMORY(1, 50, 0) == MN_ERR_NO_MEMORY);
-    CHECK(103, mn_sys_DROP_CAP(30) == 0 && mn_sys_ALLOC_MEMORY(1, 50, 0) == 0);
-    CHECK(104, mn_sys_ALLOC_MEMORY(1, 51, 0) == MN_ERR_NO_MEMORY);
+    CHECK(102, mn_sys_ALLOC_MEMORY(1, 50) == MN_ERR_NO_MEMORY);
+    CHECK(103, mn_sys_DROP_CAP(30) == 0 && mn_sys_ALLOC_MEMORY(1, 50) == 0);
+    CHECK(104, mn_sys_ALLOC_MEMORY(1, 51) == MN_ERR_NO_MEMORY);
 
     /* leave mappings behind: some with their cap held (12, 31), one without (32) */
     CHECK(110, mn_sys_MAP_MEMORY(2, 31, VA2, MN_MAP_WRITE) == 0 && mn_sys_MAP_MEMORY(2, 32, VA4 + 0x1000, 0) == 0);

@@ -10,8 +10,10 @@
  * data0, data1).
  *
  * Numbers 0-11 are the roadmap's stable core (DESIGN.md section 7) and never
- * change. Numbers from 12 up are the extensions of issue 5/6; once a number
- * has shipped it is never reused, only retired.
+ * change, arguments included: a call that needed more arguments got a new
+ * number (PROCESS_CREATE, ALLOC_PAGES, THREAD_CREATE) and the core one stays
+ * as the roadmap defined it. Numbers from 12 up are the extensions; once a
+ * number has shipped it is never reused, only retired.
  *
  * X(NAME, number, args, outs, "argument list -> outputs")
  */
@@ -28,11 +30,11 @@
     X(PORT_OUT, 3, 4, 0, "ioport slot, port, value, width (1, 2 or 4)") \
     X(PORT_IN, 4, 3, 0, "ioport slot, port, width -> value in RAX") \
     X(WAIT_IRQ, 5, 1, 0, "irq slot (acknowledges the previous interrupt, then waits for the next)") \
-    X(SPAWN_PROCESS, 6, 2, 0, "name pointer, name length (0, 0: \"process\") -> slot of the new Process cap in RAX") \
-    X(ALLOC_MEMORY, 7, 3, 0, "allocator slot, target slot, order (2^order contiguous pages, 0-10)") \
+    X(SPAWN_PROCESS, 6, 0, 0, "- -> slot of the new (empty) Process cap in RAX") \
+    X(ALLOC_MEMORY, 7, 2, 0, "allocator slot, target slot (one 4 KiB frame)") \
     X(MAP_MEMORY, 8, 4, 0, "process slot, frame slot, vaddr, flags (MN_MAP_*)") \
     X(DELEGATE, 9, 4, 0, "process slot, source slot, destination slot, rights mask") \
-    X(SPAWN_THREAD, 10, 4, 0, "process slot, rip, rsp, arg (the thread's RDI) -> tid in RAX") \
+    X(SPAWN_THREAD, 10, 3, 0, "process slot, rip, rsp -> tid in RAX (the thread starts with RDI 0)") \
     X(DROP_CAP, 11, 1, 0, "slot") \
     /* --- IPC extensions --- */ \
     X(CALL, 12, 4, 3, "endpoint slot, label, data0, data1 -> reply label, data0, data1") \
@@ -65,7 +67,11 @@
     X(KILL, 35, 1, 0, "process slot") \
     X(PROCESS_WAIT, 36, 1, 3, "process slot -> exit status, MN_EXIT_* reason, fault vector") \
     X(PROCESS_EXIT, 37, 1, 0, "status (ends every thread of the calling process)") \
-    X(DEBUG_WRITE, 38, 2, 0, "user pointer, length (kernel log; for tests before serial_drv)")
+    X(DEBUG_WRITE, 38, 2, 0, "user pointer, length (kernel log; for tests before serial_drv)") \
+    /* --- the core calls with more arguments --- */ \
+    X(PROCESS_CREATE, 39, 2, 0, "name pointer, name length -> slot of the new Process cap (SPAWN_PROCESS, named)") \
+    X(ALLOC_PAGES, 40, 3, 0, "allocator slot, target slot, order (2^order contiguous pages, 0-10)") \
+    X(THREAD_CREATE, 41, 4, 0, "process slot, rip, rsp, arg (the thread's RDI) -> tid (SPAWN_THREAD with an arg)")
 
 enum mn_syscall {
 #define MN_SYSCALL_ENUM_(name, num, args, outs, doc) MN_SYS_##name = (num),
@@ -74,7 +80,7 @@ enum mn_syscall {
 };
 
 /* One more than the highest number in use: the size of a dispatch table. */
-#define MN_SYSCALL_COUNT (MN_SYS_DEBUG_WRITE + 1)
+#define MN_SYSCALL_COUNT (MN_SYS_THREAD_CREATE + 1)
 #define MN_SYSCALL_BOUND_(name, num, args, outs, doc) \
     _Static_assert((num) < MN_SYSCALL_COUNT && (args) <= 6 && (outs) <= 3, "syscall " #name " fits");
 MN_SYSCALL_TABLE(MN_SYSCALL_BOUND_)
