@@ -38,7 +38,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
     -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables \
     -fstack-protector-strong -mstack-protector-guard=global \
     -Ikernel -Ikernel/arch/x86_64/include -Iabi/include -Ilib \
-    -DMINIMALOS_VERSION='"$(VERSION)"' -MMD -MP
+    -DMINIMALOS_VERSION='"$(VERSION)"' -MMD -MP $(KERNEL_EXTRA_CFLAGS)
 KERNEL_ASFLAGS := -Ikernel -Ikernel/arch/x86_64/include -Iabi/include -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack -T kernel/arch/x86_64/kernel.ld
 

@@ -2,7 +2,7 @@
 # syscall stubs of user/lib), installed into the initrd as /bin/NAME.
 # USER_TEST_BINS lists them (tools/build.mk adds it to INITRD_FILES).
 
-USER_TESTS := sys_basic fault ipc null mem call captx notify proc mmio
+USER_TESTS := sys_basic fault ipc null mem call captx notify proc mmio ipcbench capbench
 
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
     -fno-stack-protector -fno-asynchronous-unwind-tables -mgeneral-regs-only -Iabi/include -Iuser/lib
@@ -14,7 +14,7 @@ USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z separate-code -z no
 USER_TEST_BINS := $(patsubst %,$(BUILD)/initrd/bin/%,$(USER_TESTS))
 .SECONDARY: $(patsubst %,$(BUILD)/user/tests/%.o,$(USER_TESTS))
 
-$(BUILD)/user/%.o: user/%.c user/lib/mn_syscall.h user/tests/utest.h $(wildcard abi/include/mnos/*.h)
+$(BUILD)/user/%.o: user/%.c user/lib/mn_syscall.h user/tests/utest.h user/tests/bench.h $(wildcard abi/include/mnos/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@

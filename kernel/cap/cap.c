@@ -12,6 +12,13 @@
 #endif
 
 static bool (*lock_held)(void);
+volatile uint64_t cap_generation;
+
+/* A capability left its slot: lookups cached under the old generation are stale now. */
+static void bump_generation(void)
+{
+    __atomic_store_n(&cap_generation, cap_generation + 1, __ATOMIC_RELEASE);
+}
 
 void cap_set_lock_check(bool (*held)(void))
 {
@@ -190,6 +197,7 @@ int cap_move(cap_slot_t *src, cnode_t *dst, uint64_t index, cap_slot_t **out)
         c->parent = s;
     dst->used++;
     slot_reset(src);
+    bump_generation();
     if (out)
         *out = s;
     return MN_ERR_OK;
@@ -223,6 +231,7 @@ int cap_delete(cap_slot_t *slot)
     }
     object_put(slot->object, &pending);
     slot_reset(slot);
+    bump_generation();
     release_pending(pending);
     return MN_ERR_OK;
 }
@@ -256,6 +265,8 @@ int cap_revoke(cap_slot_t *slot, uint32_t *removed)
     }
     if (removed)
         *removed = count;
+    if (count)
+        bump_generation();
     release_pending(pending);
     return MN_ERR_OK;
 }

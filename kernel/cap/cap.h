@@ -91,6 +91,14 @@ struct cnode {
  */
 void cap_set_lock_check(bool (*held)(void));
 
+/*
+ * Bumped (under the lock) whenever a capability leaves a slot: deleted,
+ * revoked or moved. Filling an empty slot does not bump it. So a lookup
+ * made under generation g is still right while cap_generation == g, which
+ * lets a thread cache a lookup and skip the lock (the IPC fast path).
+ */
+extern volatile uint64_t cap_generation;
+
 /* Asserts the lock check (if one is installed); every function below calls it. */
 void cap_assert_locked(void);
 

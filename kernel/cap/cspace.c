@@ -6,6 +6,16 @@
 
 spinlock_t cap_lock = SPINLOCK_INIT("capabilities");
 
+static bool cap_lock_held(void)
+{
+    return spin_held(&cap_lock);
+}
+
+void cspace_init(void)
+{
+    cap_set_lock_check(cap_lock_held);
+}
+
 /* Adds one chunk to p's CNode (allocated here, outside cap_lock). */
 static int grow(struct process *p)
 {

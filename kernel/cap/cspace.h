@@ -13,6 +13,9 @@ struct process;
 /* Guards every CNode and the derivation tree (see cap.h's locking contract). */
 extern spinlock_t cap_lock;
 
+/* Installs cap_lock as the lock the capability core asserts (once, at boot). */
+void cspace_init(void);
+
 /*
  * Makes sure slot `slot` exists in p's CNode, growing it chunk by chunk (up
  * to CNODE_MAX_SLOTS): every system call that names a destination slot

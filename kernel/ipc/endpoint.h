@@ -43,9 +43,8 @@
 #include <stdint.h>
 
 #include "cap/cap.h"
+#include "sched/sched.h"
 #include "sched/waitq.h"
-
-struct thread;
 
 struct endpoint {
     cap_object_t obj; /* first: capabilities point here */
@@ -67,15 +66,19 @@ int endpoint_send(struct endpoint *ep, const uint64_t msg[3], bool block);
 /* Receives into msg[0..2]. A reply right the thread still held is given up first. */
 int endpoint_recv(struct endpoint *ep, uint64_t msg[3], bool block);
 
-/* Sends msg[0..2] as a call and waits for the reply, which replaces msg[0..2]. */
-int endpoint_call(struct endpoint *ep, uint64_t msg[3]);
+/*
+ * Sends in[0..2] as a call and waits for the reply, stored in out[0..2].
+ * out may overlap in (in is read before out is written): the syscall
+ * passes its argument array.
+ */
+int endpoint_call(struct endpoint *ep, const uint64_t in[3], uint64_t out[3]);
 
 /*
- * Replies msg[0..2] through the calling thread's reply right, then receives
- * on ep into msg[0..2] (the reply goes first even if the receive fails).
- * Without a reply right it just receives.
+ * Replies in[0..2] through the calling thread's reply right, then receives
+ * on ep into out[0..2] (the reply goes first even if the receive fails);
+ * out may overlap in. Without a reply right it just receives.
  */
-int endpoint_reply_recv(struct endpoint *ep, uint64_t msg[3]);
+int endpoint_reply_recv(struct endpoint *ep, const uint64_t in[3], uint64_t out[3]);
 
 /*
  * Replies msg[0..2] through the calling thread's reply right. Returns
@@ -99,7 +102,34 @@ int endpoint_send_cap(struct endpoint *ep, uint64_t label, uint64_t data0, uint3
  */
 int endpoint_recv_cap(struct endpoint *ep, uint32_t slot, uint64_t msg[3], bool *got);
 
-/* thread_exit: gives up a reply right the thread still holds (its caller wakes with MN_ERR_DEAD). */
+/*
+ * The endpoint behind the calling thread's capability in `slot`, which must
+ * have the rights `need` (cnode_lookup's errors otherwise). The thread
+ * keeps the last one it looked up, with a reference, and reuses it without
+ * taking cap_lock while no capability has left any slot since
+ * (cap_generation): the IPC fast path. The endpoint stays valid until the
+ * thread's next lookup; the caller takes no reference of its own.
+ * ipc_endpoint_lookup is the slow path (with cap_lock).
+ */
+int ipc_endpoint_lookup(uint64_t slot, uint8_t need, struct endpoint **out);
+
+static inline int ipc_endpoint_of(uint64_t slot, uint8_t need, struct endpoint **out)
+{
+    struct thread *me = sched_current();
+    if (__builtin_expect(me->epc_ep && slot == me->epc_slot &&
+                             __atomic_load_n(&cap_generation, __ATOMIC_ACQUIRE) == me->epc_gen &&
+                             (me->epc_rights & need) == need,
+                         1)) {
+        *out = me->epc_ep;
+        return MN_ERR_OK;
+    }
+    return ipc_endpoint_lookup(slot, need, out);
+}
+
+/*
+ * thread_exit: gives up a reply right the thread still holds (its caller
+ * wakes with MN_ERR_DEAD) and its cached endpoint.
+ */
 void ipc_thread_exit(struct thread *t);
 
 /*

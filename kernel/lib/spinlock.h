@@ -39,9 +39,13 @@ __attribute__((noreturn)) void spin_misuse(const spinlock_t *l, const char *what
  */
 extern void (*volatile spin_wait_hook)(void);
 
-static inline void spin_lock(spinlock_t *l)
+/*
+ * For code that already runs with interrupts off and keeps them off (the
+ * IPC fast path): takes and releases the lock without saving or restoring
+ * the interrupt flag. Never mix the two pairs on one acquisition.
+ */
+static inline void spin_lock_irqsoff(spinlock_t *l)
 {
-    uint64_t flags = irq_save();
     if (LOCK_DEBUG && l->owner == percpu_index() + 1)
         spin_misuse(l, "taken again by the CPU that holds it (deadlock)");
     uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
@@ -50,20 +54,31 @@ static inline void spin_lock(spinlock_t *l)
         if (spin_wait_hook)
             spin_wait_hook();
     }
-    l->saved_flags = flags;
     if (LOCK_DEBUG)
         l->owner = percpu_index() + 1;
 }
 
-static inline void spin_unlock(spinlock_t *l)
+static inline void spin_unlock_irqsoff(spinlock_t *l)
 {
     if (LOCK_DEBUG) {
         if (l->owner != percpu_index() + 1)
             spin_misuse(l, "released by a CPU that does not hold it");
         l->owner = 0;
     }
-    uint64_t flags = l->saved_flags;
     __atomic_store_n(&l->serving, l->serving + 1, __ATOMIC_RELEASE);
+}
+
+static inline void spin_lock(spinlock_t *l)
+{
+    uint64_t flags = irq_save();
+    spin_lock_irqsoff(l);
+    l->saved_flags = flags;
+}
+
+static inline void spin_unlock(spinlock_t *l)
+{
+    uint64_t flags = l->saved_flags;
+    spin_unlock_irqsoff(l);
     irq_restore(flags);
 }
 

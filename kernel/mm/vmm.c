@@ -221,8 +221,3 @@ void addr_space_destroy(struct addr_space *as, bool free_user_frames)
     pmm_free(as->pml4);
     kfree(as);
 }
-
-void addr_space_activate(struct addr_space *as)
-{
-    cr3_write(as->pml4);
-}

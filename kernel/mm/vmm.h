@@ -21,6 +21,8 @@
 #include <mnos/errors.h>
 #include <stdint.h>
 
+#include <arch/paging.h>
+
 #include "boot/boot_info.h"
 #include "lib/spinlock.h"
 
@@ -129,7 +131,10 @@ void addr_space_destroy(struct addr_space *as, bool free_frames);
  */
 uint64_t vmm_table_frames(void);
 
-/* Makes `as` this CPU's active address space (loads CR3). */
-void addr_space_activate(struct addr_space *as);
+/* Makes `as` this CPU's active address space (loads CR3; inline: every switch between processes does it). */
+static inline void addr_space_activate(struct addr_space *as)
+{
+    cr3_write(as->pml4);
+}
 
 #endif

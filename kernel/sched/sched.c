@@ -27,11 +27,6 @@ void (*sched_idle_exit_hook)(void);
 static spinlock_t sleep_lock = SPINLOCK_INIT("sleepers");
 static struct thread *sleep_head;
 
-struct thread *sched_current(void)
-{
-    return this_cpu()->current;
-}
-
 /* ---- run queues ------------------------------------------------------- */
 
 /* Appends t to rq's FIFO for its priority. rq->lock held. */

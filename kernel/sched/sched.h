@@ -29,7 +29,10 @@ void sched_init_bsp(void);
 void sched_init_cpu(struct cpu *c, const char *boot_thread_name);
 
 /* The thread running on this CPU. */
-struct thread *sched_current(void);
+static inline struct thread *sched_current(void)
+{
+    return percpu_current();
+}
 
 /* Gives up the CPU to the next ready thread of the same or higher priority. */
 void sched_yield(void);

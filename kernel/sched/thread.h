@@ -65,6 +65,10 @@ struct thread {
     uint64_t call_seq; /* the last call's token */
     struct thread *reply_to; /* a server's one-shot reply right: the caller it owes (holds a handle) */
     uint64_t reply_token; /* ... and that call's token */
+    /* The last endpoint capability it looked up (ipc_endpoint_of): valid while cap_generation == epc_gen. */
+    uint64_t epc_slot, epc_gen;
+    struct endpoint *epc_ep; /* holds a reference */
+    uint8_t epc_rights;
     struct thread *next, *prev; /* run queue or wait queue links */
     struct waitq *waitq; /* the wait queue it is blocked on, if any */
     volatile int refs; /* handle references: see thread_put */

@@ -5,6 +5,7 @@
 #include <arch/idt.h>
 #include <arch/syscall.h>
 
+#include "cap/cspace.h"
 #include "debug/log.h"
 #include "sched/process.h"
 #include "sched/sched.h"
@@ -59,6 +60,7 @@ static void user_fault(const struct int_frame *f, uint64_t addr)
 
 void userspace_init(void)
 {
+    cspace_init();
     user_return_hook = user_return;
     user_fault_hook = user_fault;
 }

@@ -42,9 +42,34 @@ int waitq_wake_all(struct waitq *wq);
  * Appends t to wq (lock held) without blocking it: for callers that block
  * in their own way (IPC). t's state and reason are the caller's business.
  */
-void waitq_push_locked(struct waitq *wq, struct thread *t);
+static inline void waitq_push_locked(struct waitq *wq, struct thread *t)
+{
+    t->next = NULL;
+    t->prev = wq->tail;
+    if (wq->tail)
+        wq->tail->next = t;
+    else
+        wq->head = t;
+    wq->tail = t;
+    t->waitq = wq;
+}
 
-/* Removes t from wq if it is queued there (used by thread_kill); lock held. */
-bool waitq_remove_locked(struct waitq *wq, struct thread *t);
+/* Removes t from wq if it is queued there (used by thread_kill and IPC); lock held. */
+static inline bool waitq_remove_locked(struct waitq *wq, struct thread *t)
+{
+    if (t->waitq != wq)
+        return false;
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        wq->head = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    else
+        wq->tail = t->prev;
+    t->next = t->prev = NULL;
+    t->waitq = NULL;
+    return true;
+}
 
 #endif

@@ -2,27 +2,15 @@
  * Endpoint calls: SEND, RECV and their non-blocking forms, CALL, REPLY,
  * REPLY_RECV, and capability transfer (SEND_CAP, RECV_CAP). Sending and
  * calling need WRITE on the endpoint capability, receiving needs READ. The
- * endpoint is pinned with a reference for the duration of the call, so
- * dropping the capability meanwhile cannot free it under a waiting thread.
+ * endpoint is pinned for the duration of the call by the thread's lookup
+ * cache (ipc_endpoint_of), so dropping the capability meanwhile cannot free
+ * it under a waiting thread.
  */
 #include "cap/cspace.h"
 #include "ipc/endpoint.h"
 #include "sched/process.h"
 #include "sched/sched.h"
 #include "syscall/syscall.h"
-
-static int get_endpoint(uint64_t slot, uint8_t need, struct endpoint **out)
-{
-    cap_slot_t *s;
-    spin_lock(&cap_lock);
-    int r = cspace_lookup(sched_current()->process, slot, MN_CAP_ENDPOINT, need, &s);
-    if (r == MN_ERR_OK) {
-        *out = (struct endpoint *)s->object;
-        endpoint_get(*out);
-    }
-    spin_unlock(&cap_lock);
-    return r;
-}
 
 /* Copies a received message into the output registers. */
 static void out_msg(uint64_t a[6], const uint64_t msg[3])
@@ -35,12 +23,11 @@ static void out_msg(uint64_t a[6], const uint64_t msg[3])
 static int64_t do_send(uint64_t a[6], bool block)
 {
     struct endpoint *ep;
-    int r = get_endpoint(a[0], MN_RIGHT_WRITE, &ep);
+    int r = ipc_endpoint_of(a[0], MN_RIGHT_WRITE, &ep);
     if (r != MN_ERR_OK)
         return r;
     uint64_t msg[3] = {a[1], a[2], a[3]};
     r = endpoint_send(ep, msg, block);
-    endpoint_put(ep);
     return r;
 }
 
@@ -48,11 +35,10 @@ static int64_t do_recv(uint64_t a[6], bool block)
 {
     struct endpoint *ep;
     uint64_t msg[3];
-    int r = get_endpoint(a[0], MN_RIGHT_READ, &ep);
+    int r = ipc_endpoint_of(a[0], MN_RIGHT_READ, &ep);
     if (r != MN_ERR_OK)
         return r;
     r = endpoint_recv(ep, msg, block);
-    endpoint_put(ep);
     if (r == MN_ERR_OK)
         out_msg(a, msg);
     return r;
@@ -82,15 +68,10 @@ int64_t sys_RECV_NB(uint64_t a[6])
 int64_t sys_CALL(uint64_t a[6])
 {
     struct endpoint *ep;
-    int r = get_endpoint(a[0], MN_RIGHT_WRITE, &ep);
+    int r = ipc_endpoint_of(a[0], MN_RIGHT_WRITE, &ep);
     if (r != MN_ERR_OK)
         return r;
-    uint64_t msg[3] = {a[1], a[2], a[3]};
-    r = endpoint_call(ep, msg);
-    endpoint_put(ep);
-    if (r == MN_ERR_OK)
-        out_msg(a, msg);
-    return r;
+    return endpoint_call(ep, &a[1], a);
 }
 
 /* reply label, data0, data1 */
@@ -104,17 +85,12 @@ int64_t sys_REPLY(uint64_t a[6])
 int64_t sys_REPLY_RECV(uint64_t a[6])
 {
     struct endpoint *ep;
-    uint64_t msg[3] = {a[1], a[2], a[3]};
-    int r = get_endpoint(a[0], MN_RIGHT_READ, &ep);
+    int r = ipc_endpoint_of(a[0], MN_RIGHT_READ, &ep);
     if (r != MN_ERR_OK) {
-        ipc_reply(msg);
+        ipc_reply(&a[1]);
         return r;
     }
-    r = endpoint_reply_recv(ep, msg);
-    endpoint_put(ep);
-    if (r == MN_ERR_OK)
-        out_msg(a, msg);
-    return r;
+    return endpoint_reply_recv(ep, &a[1], a);
 }
 
 /* endpoint slot, label, data0, cap slot, rights mask */
@@ -129,11 +105,10 @@ int64_t sys_SEND_CAP(uint64_t a[6])
     if (r != MN_ERR_OK)
         return r;
     struct endpoint *ep;
-    r = get_endpoint(a[0], MN_RIGHT_WRITE, &ep);
+    r = ipc_endpoint_of(a[0], MN_RIGHT_WRITE, &ep);
     if (r != MN_ERR_OK)
         return r;
     r = endpoint_send_cap(ep, a[1], a[2], (uint32_t)a[3], (uint8_t)a[4]);
-    endpoint_put(ep);
     return r;
 }
 
@@ -145,13 +120,12 @@ int64_t sys_RECV_CAP(uint64_t a[6])
     if (r != MN_ERR_OK)
         return r;
     struct endpoint *ep;
-    r = get_endpoint(a[0], MN_RIGHT_READ, &ep);
+    r = ipc_endpoint_of(a[0], MN_RIGHT_READ, &ep);
     if (r != MN_ERR_OK)
         return r;
     uint64_t msg[3];
     bool got;
     r = endpoint_recv_cap(ep, (uint32_t)a[1], msg, &got);
-    endpoint_put(ep);
     if (r != MN_ERR_OK)
         return r;
     out_msg(a, msg);

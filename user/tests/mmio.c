@@ -21,7 +21,8 @@ int64_t main(uint64_t arg)
     (void)arg;
     CHECK(1, mn_sys_MAP_MMIO(3, 1, VA1, MN_MAP_WRITE) == MN_ERR_NO_RIGHTS);
     CHECK(2, mn_sys_MAP_MMIO(3, 1, VA1, MN_MAP_EXEC) == MN_ERR_BAD_ARG); /* device memory never runs */
-    CHECK(3, mn_sys_MAP_MMIO(3, 4, VA1, 0) == MN_ERR_WRONG_TYPE && mn_sys_MAP_MMIO(3, 9, VA1, 0) == MN_ERR_INVALID_SLOT);
+    CHECK(3,
+          mn_sys_MAP_MMIO(3, 4, VA1, 0) == MN_ERR_WRONG_TYPE && mn_sys_MAP_MMIO(3, 9, VA1, 0) == MN_ERR_INVALID_SLOT);
     CHECK(4, mn_sys_MAP_MMIO(3, 1, VA1 + 8, 0) == MN_ERR_NO_MEMORY && mn_sys_MAP_MMIO(3, 1, 0, 0) == MN_ERR_BAD_ARG);
     CHECK(5, mn_sys_MAP_MEMORY(3, 1, VA1, 0) == MN_ERR_WRONG_TYPE); /* not a MemoryFrame */
     CHECK(6, mn_sys_MAP_MMIO(1, 1, VA1, 0) == MN_ERR_WRONG_TYPE);

@@ -84,8 +84,8 @@ int64_t main(uint64_t arg)
     /* notifications: create, poll, signal, rights */
     CHECK(1, mn_sys_NOTIFICATION_CREATE(10) == 0);
     CHECK(2, mn_sys_INSPECT(10) == INSPECT_OF(MN_CAP_NOTIFICATION, MN_RIGHTS_ALL));
-    CHECK(3, mn_sys_NOTIFICATION_CREATE(10) == MN_ERR_SLOT_OCCUPIED && mn_sys_NOTIFICATION_CREATE(0) ==
-                                                                            MN_ERR_INVALID_SLOT);
+    CHECK(3, mn_sys_NOTIFICATION_CREATE(10) == MN_ERR_SLOT_OCCUPIED &&
+                 mn_sys_NOTIFICATION_CREATE(0) == MN_ERR_INVALID_SLOT);
     CHECK(4, mn_sys_NOTIFY_POLL(10) == 0);
     CHECK(5, mn_sys_NOTIFY_SIGNAL(10, 0x5) == 0 && mn_sys_NOTIFY_SIGNAL(10, 0x100) == 0);
     CHECK(6, mn_sys_NOTIFY_POLL(10) == 0x105 && mn_sys_NOTIFY_POLL(10) == 0);

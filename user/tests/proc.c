@@ -63,8 +63,8 @@ int64_t main(uint64_t arg)
 
     /* SPAWN_PROCESS errors */
     CHECK(10, mn_sys_PROCESS_CREATE(0x1000, 4) == MN_ERR_BAD_POINTER);
-    CHECK(11, mn_sys_PROCESS_CREATE((uint64_t)(uintptr_t)"x", 100) == MN_ERR_BAD_ARG);
-    CHECK(9, mn_sys_PROCESS_CREATE((uint64_t)(uintptr_t)"x", 0) == MN_ERR_BAD_ARG);
+    CHECK(11, mn_sys_PROCESS_CREATE((uint64_t)(uintptr_t) "x", 100) == MN_ERR_BAD_ARG);
+    CHECK(9, mn_sys_PROCESS_CREATE((uint64_t)(uintptr_t) "x", 0) == MN_ERR_BAD_ARG);
 
     /* the roadmap's calls: SPAWN_PROCESS (no name), SPAWN_THREAD (the thread starts with RDI 0) */
     int64_t c0 = make_child(NULL, 0, code_exit, sizeof code_exit);

@@ -18,8 +18,11 @@
 #define XCR0_SSE 2ull
 #define XCR0_AVX 4ull
 
-static bool use_xsave, use_xsaveopt;
-static uint64_t xcr0;
+bool fpu_use_xsave, fpu_use_xsaveopt;
+uint64_t fpu_xcr0;
+#define use_xsave fpu_use_xsave
+#define use_xsaveopt fpu_use_xsaveopt
+#define xcr0 fpu_xcr0
 static size_t state_size = 512;
 /* The state right after fninit, captured once; new threads start from it. */
 static uint8_t initial_state[4096] __attribute__((aligned(64)));
@@ -90,22 +93,4 @@ const char *fpu_mechanism(void)
 void fpu_state_init(void *area)
 {
     memcpy(area, initial_state, state_size);
-}
-
-void fpu_save(void *area)
-{
-    if (use_xsaveopt)
-        __asm__ volatile("xsaveopt64 (%0)" ::"r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32)) : "memory");
-    else if (use_xsave)
-        __asm__ volatile("xsave64 (%0)" ::"r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32)) : "memory");
-    else
-        __asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
-}
-
-void fpu_restore(const void *area)
-{
-    if (use_xsave)
-        __asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32)) : "memory");
-    else
-        __asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
 }

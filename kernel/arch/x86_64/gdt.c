@@ -59,8 +59,3 @@ void gdt_set_ist(struct cpu_tables *t, int ist, void *top)
     if (ist <= IST_COUNT)
         t->ist_top[ist - 1] = (uint64_t)(uintptr_t)top;
 }
-
-void gdt_set_rsp0(struct cpu_tables *t, void *top)
-{
-    t->tss.rsp[0] = (uint64_t)(uintptr_t)top;
-}

@@ -1,6 +1,7 @@
 /* SYSCALL setup and the C side of the entry's slow paths (see syscall.S, <arch/syscall.h>). */
 #include <arch/cpu.h>
 #include <arch/gdt.h>
+#include <arch/percpu.h>
 #include <arch/syscall.h>
 #include <stddef.h>
 
@@ -22,7 +23,8 @@
 
 _Static_assert(offsetof(struct cpu, syscall_user_rsp) == CPU_OFF_SYSCALL_USER_RSP, "syscall.S per-CPU offset");
 _Static_assert(offsetof(struct cpu, syscall_rsp0) == CPU_OFF_SYSCALL_RSP0, "syscall.S per-CPU offset");
-_Static_assert(offsetof(struct cpu, current) == CPU_OFF_CURRENT, "syscall.S per-CPU offset");
+_Static_assert(offsetof(struct cpu, current) == CPU_OFF_CURRENT && CPU_OFF_CURRENT == PERCPU_OFF_CURRENT,
+               "syscall.S and percpu_current() per-CPU offset");
 _Static_assert(offsetof(struct cpu, need_resched) == CPU_OFF_NEED_RESCHED, "syscall.S per-CPU offset");
 _Static_assert(offsetof(struct thread, kill_pending) == THREAD_OFF_KILL_PENDING, "syscall.S thread offset");
 _Static_assert(sizeof(((struct thread *)0)->kill_pending) == 1, "syscall.S tests kill_pending as a byte");

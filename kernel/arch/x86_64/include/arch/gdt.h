@@ -77,6 +77,9 @@ void gdt_init_cpu(struct cpu_tables *t);
 void gdt_set_ist(struct cpu_tables *t, int ist, void *top);
 
 /* Sets RSP0, the stack the CPU switches to on an interrupt from Ring 3. */
-void gdt_set_rsp0(struct cpu_tables *t, void *top);
+static inline void gdt_set_rsp0(struct cpu_tables *t, void *top)
+{
+    t->tss.rsp[0] = (uint64_t)(uintptr_t)top;
+}
 
 #endif

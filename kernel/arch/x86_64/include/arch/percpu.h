@@ -15,12 +15,28 @@
 #define MSR_KERNEL_GS_BASE 0xC0000102
 
 struct cpu;
+struct thread;
+
+/* Offset of struct cpu's `current` (kernel/sched/cpu.h; checked in syscall.c). */
+#define PERCPU_OFF_CURRENT 32
 
 static inline struct cpu *this_cpu(void)
 {
     struct cpu *c;
     __asm__ volatile("movq %%gs:0, %0" : "=r"(c));
     return c;
+}
+
+/*
+ * The thread running this code, in one load. Not volatile and no memory
+ * operand on purpose: for a given thread the answer never changes (it is
+ * `current` on whichever CPU runs it), so the compiler may reuse it.
+ */
+static inline struct thread *percpu_current(void)
+{
+    struct thread *t;
+    __asm__("movq %%gs:%c1, %0" : "=r"(t) : "i"(PERCPU_OFF_CURRENT));
+    return t;
 }
 
 /* Set once the boot CPU's GS base points at its per-CPU block. */

@@ -8,7 +8,7 @@
 
 #define CPU_OFF_SYSCALL_USER_RSP 16
 #define CPU_OFF_SYSCALL_RSP0 24
-#define CPU_OFF_CURRENT 32
+#define CPU_OFF_CURRENT 32 /* = PERCPU_OFF_CURRENT */
 #define CPU_OFF_NEED_RESCHED 40
 #define THREAD_OFF_KILL_PENDING 48
 /* Offset of the user RIP in struct syscall_frame. */
