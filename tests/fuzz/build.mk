@@ -19,19 +19,21 @@ FUZZ_CC      ?= clang-14
 FUZZ_RUN_SECONDS := $(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),20)
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -fno-omit-frame-pointer -Iabi/include -Ikernel -Ilib -Itests/fuzz -DHOST_TEST
-FUZZ_TARGETS := elf tarfs cap acpi
+FUZZ_TARGETS := elf tarfs cap acpi pci
 
 FUZZ_SRCS_elf   := tests/fuzz/fuzz_elf.c kernel/loader/elf.c
 FUZZ_SRCS_tarfs := tests/fuzz/fuzz_tarfs.c lib/tarfs/tarfs.c
 FUZZ_SRCS_cap   := tests/fuzz/fuzz_cap.c tests/fuzz/cap_model.c kernel/cap/cap.c kernel/cap/cnode.c
 FUZZ_SRCS_acpi  := tests/fuzz/fuzz_acpi.c kernel/acpi/tables.c kernel/acpi/madt.c kernel/acpi/fixed.c
+FUZZ_SRCS_pci   := tests/fuzz/fuzz_pci.c tests/host/pci_sim.c lib/pci/pci.c lib/pci/pci_bars.c lib/pci/pci_caps.c \
+    lib/pci/pci_names.c lib/pci/pci_format.c
 
 # Extra libFuzzer options: a cap input is an operation sequence checked
 # step by step against the model, so short ones keep the run rate up.
 FUZZ_OPTS_cap := -max_len=600
 
 FUZZ_HEADERS := kernel/acpi/acpi.h kernel/loader/elf.h lib/tarfs/tarfs.h kernel/cap/cap.h tests/fuzz/cap_model.h \
-    $(wildcard abi/include/mnos/*.h)
+    lib/pci/pci.h lib/pci/pci_internal.h tests/host/pci_sim.h $(wildcard abi/include/mnos/*.h)
 
 define fuzz_rule
 $(HOST)/fuzz/fuzz_$(1): $$(FUZZ_SRCS_$(1)) $$(FUZZ_HEADERS) tests/fuzz/build.mk
@@ -70,6 +72,12 @@ $(BUILD)/fuzz/corpus/cap/.stamp: tests/fuzz/build.mk
 $(BUILD)/fuzz/corpus/acpi/.stamp: $(wildcard tests/data/acpi/*/*.bin)
 	@mkdir -p $(dir $@)
 	for f in tests/data/acpi/*/*.bin; do cp $$f $(dir $@)/$$(basename $$(dirname $$f))-$$(basename $$f); done
+	@touch $@
+
+# PCI: the host test's simulated q35 and pc machines in the fuzzer's byte form (tests/host/pci_sim.h).
+$(BUILD)/fuzz/corpus/pci/.stamp: $(HOST)/tests/test_pci
+	@mkdir -p $(dir $@)
+	$(HOST)/tests/test_pci --seeds $(dir $@)
 	@touch $@
 
 FUZZ_CORPORA := $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/corpus/$(t)/.stamp)
