@@ -41,7 +41,8 @@ int64_t main(uint64_t arg)
         uint64_t a = bench_rdtsc();
         int64_t r = mn_sys_REVOKE(1);
         t[k] = bench_rdtsc() - a;
-        if (r != 0 || mn_sys_INSPECT(100) != MN_ERR_INVALID_SLOT || mn_sys_INSPECT(100 + TREE - 1) != MN_ERR_INVALID_SLOT)
+        if (r != 0 || mn_sys_INSPECT(100) != MN_ERR_INVALID_SLOT ||
+            mn_sys_INSPECT(100 + TREE - 1) != MN_ERR_INVALID_SLOT)
             return -3;
     }
     return (int64_t)bench_median(t, REPEAT);
