@@ -24,10 +24,17 @@
 
 struct notification;
 
+enum irq_line_kind {
+    IRQ_LINE_ISA, /* an ISA IRQ, through the MADT's overrides */
+    IRQ_LINE_GSI, /* a GSI with the caller's polarity and trigger (PCI INTx: level, active low) */
+    IRQ_LINE_MSI, /* a vector the device writes to (MSI, MSI-X): edge, never masked here */
+};
+
 struct irq_line {
     cap_object_t obj; /* first: capabilities point here */
     struct waitq wq; /* the waiting thread (at most one); wq.lock guards the rest */
-    uint32_t gsi;
+    int kind; /* enum irq_line_kind */
+    uint32_t gsi; /* ISA and GSI lines */
     uint8_t vector;
     bool level; /* level-triggered: masked while unacknowledged */
     bool unacked; /* delivered, not yet acknowledged */
@@ -48,6 +55,20 @@ struct irq_line {
  * line uses it), MN_ERR_NOT_FOUND (no I/O APIC).
  */
 struct irq_line *irq_line_create_isa(uint8_t irq, int *err);
+
+/*
+ * A line for `gsi` routed with ACPI-style polarity/trigger `flags` (PCI
+ * INTx: IOAPIC_LEVEL_LOW) to a free vector. Errors as irq_line_create_isa,
+ * and MN_ERR_NO_SPACE when no vector is left.
+ */
+struct irq_line *irq_line_create_gsi(uint32_t gsi, uint16_t flags, int *err);
+
+/*
+ * A line for a message-signalled interrupt: a free vector, and the message
+ * a device must write to raise it (*address, *data: program them into the
+ * device's MSI or MSI-X entry). MN_ERR_NO_SPACE when no vector is left.
+ */
+struct irq_line *irq_line_create_msi(uint64_t *address, uint32_t *data, int *err);
 
 void irq_line_get(struct irq_line *l);
 void irq_line_put(struct irq_line *l);

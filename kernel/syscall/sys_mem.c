@@ -174,3 +174,18 @@ int64_t sys_UNMAP(uint64_t a[6])
     process_put(target);
     return r;
 }
+
+/* frame slot (READ) -> physical address, order: what a driver programs into a device for DMA */
+int64_t sys_FRAME_INFO(uint64_t a[6])
+{
+    cap_slot_t *s;
+    spin_lock(&cap_lock);
+    int r = cspace_lookup(self(), a[0], MN_CAP_MEMORY_FRAME, MN_RIGHT_READ, &s);
+    if (r == MN_ERR_OK) {
+        a[0] = s->data[0];
+        a[1] = s->data[1];
+        a[2] = 0;
+    }
+    spin_unlock(&cap_lock);
+    return r;
+}

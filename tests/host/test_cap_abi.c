@@ -81,7 +81,8 @@ int main(void)
     {
         HT_CHECK(MN_CAP_EMPTY == 0 && MN_CAP_PMM_ALLOCATOR == 1 && MN_CAP_MEMORY_FRAME == 2 && MN_CAP_IO_PORT == 3 &&
                      MN_CAP_PROCESS == 4 && MN_CAP_THREAD == 5 && MN_CAP_ENDPOINT == 6 && MN_CAP_IRQ_LINE == 7 &&
-                     MN_CAP_MMIO_REGION == 8 && MN_CAP_NOTIFICATION == 9 && MN_CAP_TYPE_COUNT == 10,
+                     MN_CAP_MMIO_REGION == 8 && MN_CAP_NOTIFICATION == 9 && MN_CAP_PCI_DEVICE == 10 &&
+                     MN_CAP_TYPE_COUNT == 11,
                  "type numbers in the roadmap's order");
         HT_CHECK(MN_RIGHT_READ == 1 && MN_RIGHT_WRITE == 2 && MN_RIGHT_EXEC == 4 && MN_RIGHT_GRANT == 8 &&
                      MN_RIGHT_REVOKE == 0x10 && MN_RIGHTS_ALL == 0x1F,

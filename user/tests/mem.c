@@ -135,6 +135,9 @@ int64_t main(uint64_t arg)
     /* a 4-page frame (order 2) in slot 200 (the CNode grows): mapped whole, unmapped only whole */
     CHECK(120, mn_sys_ALLOC_PAGES(1, 200, 2) == 0);
     CHECK(121, mn_sys_INSPECT(200) == (int64_t)MN_INSPECT_MAKE(MN_CAP_MEMORY_FRAME, MN_RIGHTS_ALL));
+    uint64_t info[3];
+    CHECK(131, mn_sys_FRAME_INFO(200, info) == 0 && info[1] == 2 && info[0] != 0 && (info[0] & 0x3FFF) == 0);
+    CHECK(132, mn_sys_FRAME_INFO(2, info) == MN_ERR_WRONG_TYPE && mn_sys_FRAME_INFO(0, info) == MN_ERR_INVALID_SLOT);
     CHECK(122, mn_sys_MAP_MEMORY(2, 200, LAST_PAGE - 0x2000, 0) == MN_ERR_BAD_ARG); /* would run past the end */
     CHECK(130, mn_sys_MAP_MEMORY(2, 200, VA1, 0) == MN_ERR_MAP_FAILED); /* VA1 is in use: all or nothing */
     CHECK(123, mn_sys_MAP_MEMORY(2, 200, VA5, MN_MAP_WRITE) == 0);

@@ -9,7 +9,11 @@
 
 #include <stdint.h>
 
-/* X(NAME, value): the roadmap's types, then the device-work extensions. */
+/*
+ * X(NAME, value): the roadmap's types, then the device-work extensions
+ * (MmioRegion: data phys base and size; Notification; PciDevice: the
+ * configuration space of one PCI function, data segment:bus:dev.fn).
+ */
 #define MN_CAP_TYPE_TABLE(X) \
     X(EMPTY, 0) \
     X(PMM_ALLOCATOR, 1) \
@@ -20,7 +24,8 @@
     X(ENDPOINT, 6) \
     X(IRQ_LINE, 7) \
     X(MMIO_REGION, 8) \
-    X(NOTIFICATION, 9)
+    X(NOTIFICATION, 9) \
+    X(PCI_DEVICE, 10)
 
 enum mn_cap_type {
 #define MN_CAP_TYPE_ENUM_(name, value) MN_CAP_##name = (value),

@@ -71,7 +71,13 @@
     /* --- the core calls with more arguments --- */ \
     X(PROCESS_CREATE, 39, 2, 0, "name pointer, name length -> slot of the new Process cap (SPAWN_PROCESS, named)") \
     X(ALLOC_PAGES, 40, 3, 0, "allocator slot, target slot, order (2^order contiguous pages, 0-10)") \
-    X(THREAD_CREATE, 41, 4, 0, "process slot, rip, rsp, arg (the thread's RDI) -> tid (SPAWN_THREAD with an arg)")
+    X(THREAD_CREATE, 41, 4, 0, "process slot, rip, rsp, arg (the thread's RDI) -> tid (SPAWN_THREAD with an arg)") \
+    /* --- devices --- */ \
+    X(FRAME_INFO, 42, 1, 3, "frame slot -> physical address, order, 0 (for DMA)") \
+    X(PCI_CONFIG_READ, 43, 3, 0, "pci device slot, offset, width (1, 2, 4) -> value in RAX") \
+    X(PCI_CONFIG_WRITE, 44, 4, 0, "pci device slot, offset, value, width (BARs and MSI messages are the kernel's)") \
+    X(PCI_IRQ_MSIX, 45, 3, 0, "pci device slot, MSI-X table entry, target slot: an IrqLine for that vector") \
+    X(PCI_IRQ_INTX, 46, 2, 0, "pci device slot, target slot: an IrqLine for the function's INTx pin")
 
 enum mn_syscall {
 #define MN_SYSCALL_ENUM_(name, num, args, outs, doc) MN_SYS_##name = (num),
@@ -80,7 +86,7 @@ enum mn_syscall {
 };
 
 /* One more than the highest number in use: the size of a dispatch table. */
-#define MN_SYSCALL_COUNT (MN_SYS_THREAD_CREATE + 1)
+#define MN_SYSCALL_COUNT (MN_SYS_PCI_IRQ_INTX + 1)
 #define MN_SYSCALL_BOUND_(name, num, args, outs, doc) \
     _Static_assert((num) < MN_SYSCALL_COUNT && (args) <= 6 && (outs) <= 3, "syscall " #name " fits");
 MN_SYSCALL_TABLE(MN_SYSCALL_BOUND_)
