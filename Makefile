@@ -63,12 +63,14 @@ debug: $(BUILD)/minimalos.iso | deps-test
 TEST_FUZZ_SECONDS ?= 20
 
 # Test suites in order: the format check (.clang-format), host unit tests, the Wasm engine's tests (spec suite
-# included), then the QEMU boots. tools/run-tests.sh prints the totals.
+# included), the fuzzers, the QEMU boots (in-kernel tests), then userspace (init and its test programs).
+# tools/run-tests.sh prints the totals.
 TEST_SUITES := "tools/check-format.sh" \
     "$(MAKE) --no-print-directory host-tests" \
     $(if $(wildcard lib/wasm/build.mk),"$(MAKE) --no-print-directory wasm-test") \
     "$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)" \
-    "$(MAKE) --no-print-directory qemu-tests"
+    "$(MAKE) --no-print-directory qemu-tests" \
+    "$(MAKE) --no-print-directory qemu-userspace"
 
 test: | deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test/minimalos-test.iso $(HOST_TEST_BINS)

@@ -5,10 +5,10 @@
  *   3. Can remember: PMM, the kernel's page tables, heap (mm_init).
  *   4. Can think: CPU tables, ACPI, APICs, timers (arch_*_init), the
  *      scheduler, the other CPUs.
- *   (later phases — userspace — plug in here)
- * The boot context then becomes CPU 0's idle thread, and a "main" kernel
- * thread says "kernel alive" and runs the selected in-kernel tests or
- * benchmarks.
+ *   5. Alive: a "main" kernel thread says "kernel alive", then runs the
+ *      in-kernel tests or benchmarks the command line selects, or else
+ *      starts init (PID 1) in Ring 3, which says "init ready".
+ * The boot context becomes CPU 0's idle thread.
  */
 #include <arch/cpu.h>
 #include <arch/init.h>
@@ -21,6 +21,7 @@
 #include "console/console.h"
 #include "debug/log.h"
 #include "debug/panic.h"
+#include "loader/init.h"
 #include "mm/hhdm.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
@@ -112,6 +113,7 @@ static void kernel_main(void *arg)
         ktest_run();
     if (kbench_mode())
         kbench_run();
+    init_start(&boot_info);
 }
 
 __attribute__((noreturn, no_stack_protector)) void kmain(uint32_t entry_eax, uint32_t entry_ebx, uint64_t boot_tsc)

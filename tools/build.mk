@@ -4,7 +4,7 @@
 # build/test/minimalos-test.iso  the same kernel and initrd, command line test=all
 
 INITRD_ROOT  := $(BUILD)/initrd
-INITRD_FILES := $(INITRD_ROOT)/etc/release $(USER_TEST_BINS)
+INITRD_FILES := $(INITRD_ROOT)/etc/release $(USER_BINS)
 
 $(INITRD_ROOT)/etc/release: Makefile
 	@mkdir -p $(dir $@)

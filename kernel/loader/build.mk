@@ -5,7 +5,9 @@ KERNEL_SRCS += \
     kernel/loader/elf.c \
     kernel/loader/initrd.c \
     kernel/loader/load.c \
-    kernel/loader/spawn.c
+    kernel/loader/spawn.c \
+    kernel/loader/startup.c \
+    kernel/loader/init.c
 
 # TarFS (the initrd) is shared with Ring 3; its build.mk has the object rule.
 include lib/tarfs/build.mk

@@ -34,3 +34,13 @@ int initrd_read(const char *path, const void **data, size_t *size)
         return MN_ERR_NOT_FOUND;
     return tarfs_read(&fs, path, data, size);
 }
+
+bool initrd_region(uint64_t *phys, uint64_t *size)
+{
+    const struct boot_info *bi = kernel_boot_info();
+    if (!bi->module_count)
+        return false;
+    *phys = bi->modules[0].phys;
+    *size = bi->modules[0].size;
+    return true;
+}

@@ -18,7 +18,7 @@ static void allocator_release(cap_object_t *obj)
     mem_allocator_put((struct mem_allocator *)obj);
 }
 
-struct mem_allocator *mem_allocator_create(uint64_t limit)
+struct mem_allocator *mem_allocator_create(uint64_t limit, struct mem_allocator *parent)
 {
     struct mem_allocator *a = kzalloc(sizeof *a);
     if (!a)
@@ -26,16 +26,40 @@ struct mem_allocator *mem_allocator_create(uint64_t limit)
     cap_object_init(&a->obj, MN_CAP_PMM_ALLOCATOR, allocator_release);
     a->refs = 1;
     a->limit = limit;
+    a->parent = parent;
+    if (parent)
+        __atomic_fetch_add(&parent->refs, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&allocators_live, 1, __ATOMIC_RELAXED);
     return a;
 }
 
 void mem_allocator_put(struct mem_allocator *a)
 {
-    if (__atomic_sub_fetch(&a->refs, 1, __ATOMIC_ACQ_REL) != 0)
-        return;
-    kfree(a);
-    __atomic_fetch_sub(&allocators_live, 1, __ATOMIC_RELAXED);
+    while (a && __atomic_sub_fetch(&a->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        struct mem_allocator *parent = a->parent;
+        kfree(a);
+        __atomic_fetch_sub(&allocators_live, 1, __ATOMIC_RELAXED);
+        a = parent;
+    }
+}
+
+/* Takes back `pages` from a and every allocator above it, up to (not including) `stop`. */
+static void uncharge(struct mem_allocator *a, struct mem_allocator *stop, uint64_t pages)
+{
+    for (; a != stop; a = a->parent)
+        __atomic_sub_fetch(&a->used, pages, __ATOMIC_ACQ_REL);
+}
+
+/* Charges `pages` to a and every allocator above it; false (nothing charged) when one of them is over budget. */
+static bool charge(struct mem_allocator *a, uint64_t pages)
+{
+    for (struct mem_allocator *x = a; x; x = x->parent) {
+        if (__atomic_add_fetch(&x->used, pages, __ATOMIC_ACQ_REL) > x->limit) {
+            uncharge(a, x->parent, pages);
+            return false;
+        }
+    }
+    return true;
 }
 
 /* ---- frames ---------------------------------------------------------------- */
@@ -48,17 +72,15 @@ static void frame_release(cap_object_t *obj)
 struct mem_frame *mem_frame_alloc(struct mem_allocator *a, unsigned order)
 {
     uint64_t pages = 1ull << order;
-    if (__atomic_add_fetch(&a->used, pages, __ATOMIC_ACQ_REL) > a->limit) {
-        __atomic_sub_fetch(&a->used, pages, __ATOMIC_ACQ_REL);
+    if (!charge(a, pages))
         return NULL;
-    }
     struct mem_frame *f = kzalloc(sizeof *f);
     uint64_t phys = 0;
     if (f)
         phys = order == 0 ? pmm_alloc_zeroed() : pmm_alloc_contig(pages, pages);
     if (!phys) {
         kfree(f);
-        __atomic_sub_fetch(&a->used, pages, __ATOMIC_ACQ_REL);
+        uncharge(a, NULL, pages);
         return NULL;
     }
     if (order)
@@ -87,7 +109,7 @@ void mem_frame_put(struct mem_frame *f)
     pmm_free_contig(f->phys, pages);
     kfree(f);
     __atomic_fetch_sub(&frames_live, 1, __ATOMIC_RELAXED);
-    __atomic_sub_fetch(&a->used, pages, __ATOMIC_ACQ_REL);
+    uncharge(a, NULL, pages);
     mem_allocator_put(a);
 }
 
@@ -147,7 +169,7 @@ int umem_map(struct process *p, struct mem_frame *f, uint64_t va, unsigned flags
 
 int umem_map_mmio(struct process *p, uint64_t phys, uint64_t pages, uint64_t va, unsigned flags)
 {
-    return map_record(p, NULL, phys, pages, va, flags | VMM_UC);
+    return map_record(p, NULL, phys, pages, va, flags);
 }
 
 /* Undoes one mapping's page-table entries (flushing every TLB), then drops what it held. */

@@ -39,6 +39,7 @@ struct mem_allocator {
     volatile uint32_t refs;
     uint64_t limit; /* frames alive at once */
     volatile uint64_t used; /* frames alive now */
+    struct mem_allocator *parent; /* frames are charged to it too (holds a reference), or NULL */
 };
 
 struct mem_frame {
@@ -51,6 +52,10 @@ struct mem_frame {
 
 #define MEM_FRAME_MAX_ORDER 10 /* 4 MiB */
 
+/* cap_slot.flags of an MmioRegion capability: the region is RAM (the initrd), mapped write-back rather than uncached.
+ */
+#define CAP_MMIO_CACHED 0x1u
+
 /* One cap mapping of a process (p->umaps). */
 struct umap {
     uint64_t va;
@@ -61,8 +66,13 @@ struct umap {
 
 #define MEM_ALLOCATOR_UNLIMITED UINT64_MAX
 
-/* A new allocator with one reference (for the capabilities about to be minted); NULL when out of memory. */
-struct mem_allocator *mem_allocator_create(uint64_t limit);
+/*
+ * A new allocator with one reference (for the capabilities about to be
+ * minted) and a budget of `limit` frames, drawing on `parent` (NULL: the
+ * PMM directly): its frames count against every allocator up the chain.
+ * NULL when out of memory.
+ */
+struct mem_allocator *mem_allocator_create(uint64_t limit, struct mem_allocator *parent);
 void mem_allocator_put(struct mem_allocator *a);
 
 /*
@@ -84,7 +94,11 @@ void mem_frame_put(struct mem_frame *f);
  */
 int umem_map(struct process *p, struct mem_frame *f, uint64_t va, unsigned flags);
 
-/* The same for `pages` pages of device memory from `phys` (an MmioRegion), mapped uncached. */
+/*
+ * The same for `pages` pages of physical memory from `phys` that no frame
+ * object owns (an MmioRegion: device registers, mapped with VMM_UC in
+ * flags; or the initrd, cached); teardown unmaps it and frees nothing.
+ */
 int umem_map_mmio(struct process *p, uint64_t phys, uint64_t pages, uint64_t va, unsigned flags);
 
 /*

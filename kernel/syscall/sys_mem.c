@@ -14,12 +14,15 @@
 #include <mnos/layout.h>
 
 #include "cap/cspace.h"
+#include "mm/heap.h"
+#include "mm/hhdm.h"
 #include "mm/pmm.h"
 #include "mm/umem.h"
 #include "mm/vmm.h"
 #include "sched/process.h"
 #include "sched/sched.h"
 #include "syscall/syscall.h"
+#include "syscall/uaccess.h"
 
 #define UNMAP_MAX_PAGES 1024u
 
@@ -126,7 +129,7 @@ int64_t sys_MAP_MEMORY(uint64_t a[6])
     return r;
 }
 
-/* process slot, mmio slot, vaddr, flags (MN_MAP_WRITE only): the whole region, uncached */
+/* process slot, mmio slot, vaddr, flags (MN_MAP_WRITE only): the whole region, uncached (but the initrd's) */
 int64_t sys_MAP_MMIO(uint64_t a[6])
 {
     if (a[3] & MN_MAP_EXEC)
@@ -144,6 +147,8 @@ int64_t sys_MAP_MMIO(uint64_t a[6])
     if (r == MN_ERR_OK) {
         phys = ms->data[0];
         pages = ms->data[1] / PAGE_SIZE;
+        if (!(ms->flags & CAP_MMIO_CACHED))
+            vflags |= VMM_UC;
         r = check_range(a[2], pages);
     }
     if (r == MN_ERR_OK)
@@ -187,5 +192,82 @@ int64_t sys_FRAME_INFO(uint64_t a[6])
         a[2] = 0;
     }
     spin_unlock(&cap_lock);
+    return r;
+}
+
+/* allocator slot (WRITE), target slot, budget in pages: a sub-allocator whose frames count against this one too */
+int64_t sys_ALLOCATOR_CREATE(uint64_t a[6])
+{
+    if (a[2] == 0)
+        return MN_ERR_BAD_ARG;
+    struct process *p = self();
+    int r = cspace_prepare_target(p, a[1]);
+    if (r != MN_ERR_OK)
+        return r;
+    cap_slot_t *s;
+    struct mem_allocator *parent = NULL;
+    spin_lock(&cap_lock);
+    r = cspace_lookup(p, a[0], MN_CAP_PMM_ALLOCATOR, MN_RIGHT_WRITE, &s);
+    if (r == MN_ERR_OK) {
+        parent = (struct mem_allocator *)s->object;
+        __atomic_fetch_add(&parent->refs, 1, __ATOMIC_RELAXED);
+    }
+    spin_unlock(&cap_lock);
+    if (r != MN_ERR_OK)
+        return r;
+    struct mem_allocator *child = mem_allocator_create(a[2], parent);
+    mem_allocator_put(parent);
+    if (!child)
+        return MN_ERR_NO_MEMORY;
+    r = cspace_mint(p, a[1], MN_CAP_PMM_ALLOCATOR, MN_RIGHTS_ALL, &child->obj, 0, 0, NULL);
+    if (r != MN_ERR_OK)
+        mem_allocator_put(child);
+    return r;
+}
+
+/*
+ * allocator slot (READ) -> free frames (with those the kernel heap and the page-table cache keep for reuse),
+ * kernel heap bytes in use, processes alive: for leak checks from Ring 3
+ */
+int64_t sys_MEM_STATS(uint64_t a[6])
+{
+    cap_slot_t *s;
+    spin_lock(&cap_lock);
+    int r = cspace_lookup(self(), a[0], MN_CAP_PMM_ALLOCATOR, MN_RIGHT_READ, &s);
+    spin_unlock(&cap_lock);
+    if (r != MN_ERR_OK)
+        return r;
+    /* Frames the heap keeps (arenas) and page tables kept for reuse count as free: they are not in use. */
+    struct heap_stats h = kheap_stats();
+    a[0] = pmm_free_count() + (h.arena_bytes + h.big_bytes) / PAGE_SIZE + vmm_table_frames();
+    a[1] = h.bytes_in_use;
+    a[2] = process_live_count();
+    return MN_ERR_OK;
+}
+
+/*
+ * frame slot (WRITE), offset, user pointer, length: copies bytes from the
+ * caller into the frame without mapping it (how a parent fills a child's
+ * pages: no mapping in its own space, no TLB shootdown to undo one).
+ */
+int64_t sys_FRAME_WRITE(uint64_t a[6])
+{
+    cap_slot_t *s;
+    struct mem_frame *f = NULL;
+    spin_lock(&cap_lock);
+    int r = cspace_lookup(self(), a[0], MN_CAP_MEMORY_FRAME, MN_RIGHT_WRITE, &s);
+    if (r == MN_ERR_OK) {
+        f = (struct mem_frame *)s->object;
+        mem_frame_get(f);
+    }
+    spin_unlock(&cap_lock);
+    if (r != MN_ERR_OK)
+        return r;
+    uint64_t size = PAGE_SIZE << f->order;
+    if (a[1] > size || a[3] > size - a[1])
+        r = MN_ERR_BAD_ARG;
+    else
+        r = copy_from_user((uint8_t *)phys_to_virt(f->phys) + a[1], a[2], a[3]);
+    mem_frame_put(f);
     return r;
 }

@@ -79,7 +79,7 @@ static const char *run_mem_one(uint64_t arg, int64_t expect)
     const char *err = uproc_spawn("bin/mem", arg, &u);
     if (err)
         return err;
-    struct mem_allocator *a = mem_allocator_create(MEM_BUDGET);
+    struct mem_allocator *a = mem_allocator_create(MEM_BUDGET, NULL);
     struct endpoint *ep = endpoint_create();
     KTEST_CHECK(a && ep, "out of memory");
     KTEST_CHECK(uproc_mint(&u, 1, MN_CAP_PMM_ALLOCATOR, MN_RIGHTS_ALL, &a->obj, 0, 0) &&

@@ -68,7 +68,7 @@ static const char *run_proc(void)
     const char *err = uproc_spawn("bin/proc", 0, &u);
     if (err)
         return err;
-    struct mem_allocator *a = mem_allocator_create(64);
+    struct mem_allocator *a = mem_allocator_create(64, NULL);
     KTEST_CHECK(a, "out of memory");
     KTEST_CHECK(uproc_mint(&u, 1, MN_CAP_PMM_ALLOCATOR, MN_RIGHTS_ALL, &a->obj, 0, 0) &&
                     uproc_mint(&u, 2, MN_CAP_PROCESS, MN_RIGHTS_ALL, &u.p->obj, 0, 0),

@@ -8,4 +8,5 @@ TARFS_SRCS := lib/tarfs/tarfs.c
 
 $(BUILD)/lib/tarfs/%.c.o: lib/tarfs/%.c lib/tarfs/tarfs.h
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -Ilib -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -Ilib -c $< -o $@

@@ -49,26 +49,40 @@ class Run:
         self.timed_out = timed_out
 
 
-def run(args, log_path, timeout, extra=(), until=None, on_until=None, on_timeout=None):
+def run(args, log_path, timeout, extra=(), until=None, on_until=None, on_timeout=None, serial_socket=None,
+        on_log=None):
     """Runs QEMU with `args`, serial to `log_path`, exiting through isa-debug-exit.
 
     If `until` is a string, the log is polled for it; when it appears,
     on_until(proc) is called (e.g. to take a screendump) and the process is
     then ended. on_timeout(proc), if given, runs before a timed-out QEMU is
-    killed (e.g. to ask the guest for a snapshot). Returns a Run.
+    killed (e.g. to ask the guest for a snapshot). With serial_socket (a
+    path), COM1 is also a unix socket QEMU listens on (the log still goes to
+    log_path) so a test can type into the guest's serial input; on_log(log)
+    is then called every 20 ms with the log so far. Returns a Run.
     """
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     if os.path.exists(log_path):
         os.remove(log_path)
+    if serial_socket:
+        if os.path.exists(serial_socket):
+            os.remove(serial_socket)
+        serial = ["-chardev", "socket,id=com1,path=%s,server=on,wait=off,logfile=%s" % (serial_socket, log_path),
+                  "-serial", "chardev:com1"]
+    else:
+        serial = ["-serial", "file:" + log_path]
     cmd = ["qemu-system-x86_64"] + accel_args() + list(args) + [
-        "-display", "none", "-no-reboot", "-monitor", "none",
-        "-serial", "file:" + log_path,
+        "-display", "none", "-no-reboot", "-monitor", "none"] + serial + [
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
     ] + list(extra)
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     timed_out = False
     try:
+        if on_log is not None and until is None:
+            while proc.poll() is None and time.monotonic() - start < timeout:
+                on_log(read_log(log_path))
+                time.sleep(0.02)
         if until is not None:
             while proc.poll() is None and time.monotonic() - start < timeout:
                 if until in read_log(log_path):
@@ -94,6 +108,15 @@ def run(args, log_path, timeout, extra=(), until=None, on_until=None, on_timeout
     if out.strip():
         log += "\n[qemu] " + out
     return Run(proc.returncode, log, seconds, timed_out)
+
+
+def serial_send(sock_path, data, timeout=5):
+    """Types `data` (bytes) into the guest's serial input through QEMU's serial socket (run(serial_socket=...))."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(sock_path)
+    s.sendall(data)
+    return s  # the caller closes it (closing at once could drop the bytes in QEMU's chardev)
 
 
 def read_log(path):

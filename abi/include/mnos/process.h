@@ -14,5 +14,6 @@
 /* Statuses the kernel sets. */
 #define MN_STATUS_FAULT_BASE (-1000) /* killed by exception vector v: MN_STATUS_FAULT_BASE - v */
 #define MN_STATUS_KILLED (-2000)
+#define MN_STATUS_ABORTED (-3000) /* libmnos abort(): a failed assertion, heap corruption */
 
 #endif

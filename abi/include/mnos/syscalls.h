@@ -77,7 +77,12 @@
     X(PCI_CONFIG_READ, 43, 3, 0, "pci device slot, offset, width (1, 2, 4) -> value in RAX") \
     X(PCI_CONFIG_WRITE, 44, 4, 0, "pci device slot, offset, value, width (BARs and MSI messages are the kernel's)") \
     X(PCI_IRQ_MSIX, 45, 3, 0, "pci device slot, MSI-X table entry, target slot: an IrqLine for that vector") \
-    X(PCI_IRQ_INTX, 46, 2, 0, "pci device slot, target slot: an IrqLine for the function's INTx pin")
+    X(PCI_IRQ_INTX, 46, 2, 0, "pci device slot, target slot: an IrqLine for the function's INTx pin") \
+    /* --- memory accounting --- */ \
+    X(ALLOCATOR_CREATE, 47, 3, 0, "allocator slot, target slot, budget (pages): a PmmAllocator drawing on it") \
+    X(MEM_STATS, 48, 1, 3, \
+      "allocator slot -> free frames (incl. kept for reuse), kernel heap bytes in use, processes alive") \
+    X(FRAME_WRITE, 49, 4, 0, "frame slot (WRITE), offset, user pointer, length: copies into the frame")
 
 enum mn_syscall {
 #define MN_SYSCALL_ENUM_(name, num, args, outs, doc) MN_SYS_##name = (num),
@@ -86,7 +91,7 @@ enum mn_syscall {
 };
 
 /* One more than the highest number in use: the size of a dispatch table. */
-#define MN_SYSCALL_COUNT (MN_SYS_PCI_IRQ_INTX + 1)
+#define MN_SYSCALL_COUNT (MN_SYS_FRAME_WRITE + 1)
 #define MN_SYSCALL_BOUND_(name, num, args, outs, doc) \
     _Static_assert((num) < MN_SYSCALL_COUNT && (args) <= 6 && (outs) <= 3, "syscall " #name " fits");
 MN_SYSCALL_TABLE(MN_SYSCALL_BOUND_)
