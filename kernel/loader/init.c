@@ -1,6 +1,8 @@
 /* Starting init (see init.h). */
 #include "loader/init.h"
 
+#include <arch/time.h>
+
 #include "boot/boot_info.h"
 #include "cap/cspace.h"
 #include "debug/log.h"
@@ -24,16 +26,22 @@ enum { SLOT_ALLOCATOR = 1, SLOT_COM1 = 2, SLOT_SELF = 3, SLOT_COM1_IRQ = 5, SLOT
 static struct mn_startup_cap caps[MN_STARTUP_MAX_CAPS];
 static int ncaps;
 
+/* Lists a capability of init's in its startup page. */
+static void note(uint32_t slot, uint8_t type, const char *role)
+{
+    caps[ncaps].slot = slot;
+    caps[ncaps].type = type;
+    strlcpy(caps[ncaps].name, role, sizeof caps[ncaps].name);
+    ncaps++;
+}
+
 static void mint(struct process *p, uint32_t slot, uint8_t type, cap_object_t *obj, uint64_t d0, uint64_t d1,
                  const char *role)
 {
     int r = cspace_mint(p, slot, type, MN_RIGHTS_ALL, obj, d0, d1, NULL);
     if (r != MN_ERR_OK)
         panic("init: cannot give init its %s capability: %s", role, mn_error_name(r));
-    caps[ncaps].slot = slot;
-    caps[ncaps].type = type;
-    strlcpy(caps[ncaps].name, role, sizeof caps[ncaps].name);
-    ncaps++;
+    note(slot, type, role);
 }
 
 /* Splits the command line into words (in place, in a static copy): init's argv[1..]. */
@@ -74,20 +82,17 @@ void init_start(const struct boot_info *bi)
         mint(p, SLOT_COM1_IRQ, MN_CAP_IRQ_LINE, &com1_irq->obj, COM1_IRQ, 0, "com1-irq");
     else
         log_warn("init: no IRQ line for COM1 (%s): serial_drv will poll\n", mn_error_name(r));
-    uint64_t rd_phys, rd_size;
-    if (!initrd_region(&rd_phys, &rd_size) || (rd_phys & (PAGE_SIZE - 1)))
+    uint64_t rd_size = startup_mint_initrd(p, SLOT_INITRD, MN_RIGHTS_ALL);
+    if (!rd_size)
         panic("init: the initrd is missing or not page-aligned");
-    mint(p, SLOT_INITRD, MN_CAP_MMIO_REGION, NULL, rd_phys, (rd_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), "initrd");
-    spin_lock(&cap_lock);
-    cnode_slot(&p->cnode, SLOT_INITRD)->flags |= CAP_MMIO_CACHED;
-    spin_unlock(&cap_lock);
+    note(SLOT_INITRD, MN_CAP_MMIO_REGION, "initrd");
     if (boot_cmdline_get(bi, "utest", value, sizeof value))
         mint(p, SLOT_DEBUG_EXIT, MN_CAP_IO_PORT, NULL, DEBUG_EXIT_BASE, 4, "debug-exit");
 
     const char *argv[MN_STARTUP_MAX_ARGS];
     argv[0] = "init";
     int argc = 1 + split_words(cmdline, argv + 1, MN_STARTUP_MAX_ARGS - 1);
-    r = startup_page_build(p, argv, argc, caps, ncaps, rd_size);
+    r = startup_page_build(p, argv, argc, caps, ncaps, rd_size, ktime_boot_tsc());
     if (r != MN_ERR_OK)
         panic("init: cannot build its startup page: %s", mn_error_name(r));
     kprintf("init: starting bin/init (pid %lu) with %d capabilities\n", p->pid, ncaps);

@@ -8,9 +8,13 @@
  *                             the TSC counts every CPU's instructions: see docs/testing.md)
  *   cap.delegate              one DELEGATE from Ring 3
  *   cap.revoke_1000           one REVOKE of 1,000 derived capabilities from Ring 3
+ *   proc.spawn_exit           spawn (ELF loading in Ring 3, libmnos mn_spawn) + run + exit + reap of
+ *                             test/tiny, waited for: test/spawnbench
  */
 #include "debug/log.h"
 #include "ipc/endpoint.h"
+#include "loader/startup.h"
+#include "mm/umem.h"
 #include "sched/process.h"
 #include "sched/sched.h"
 #include "test/kbench.h"
@@ -31,7 +35,7 @@ static uint64_t run_program(const char *path, uint64_t arg, uint64_t affinity, b
         return KBENCH_NOT_MEASURED;
     }
     uproc_start(&u, affinity);
-    int64_t v = uproc_finish(&u, -1);
+    int64_t v = uproc_finish(&u, UPROC_ANY_STATUS);
     return v < 0 ? KBENCH_NOT_MEASURED : (uint64_t)v;
 }
 
@@ -54,7 +58,7 @@ static uint64_t call_reply(int server_cpu)
         return KBENCH_NOT_MEASURED;
     uproc_start(&s, 1ull << server_cpu);
     uproc_start(&c, 1ull << 0);
-    int64_t v = uproc_finish(&c, -1);
+    int64_t v = uproc_finish(&c, UPROC_ANY_STATUS);
     process_kill(s.p, MN_STATUS_KILLED, MN_EXIT_KILLED, 0);
     uproc_finish(&s, MN_STATUS_KILLED);
     return v < 0 ? KBENCH_NOT_MEASURED : (uint64_t)v;
@@ -85,4 +89,24 @@ KBENCH(cap_delegate, "cap.delegate")
 KBENCH(cap_revoke_1000, "cap.revoke_1000")
 {
     return run_program("bin/capbench", 1, 0, capbench_setup);
+}
+
+/* spawnbench is a libmnos program: an allocator, the initrd and itself, named in a startup page. */
+static bool spawnbench_setup(struct uproc *u)
+{
+    struct mem_allocator *a = mem_allocator_create(4096, NULL);
+    if (!a || !uproc_mint(u, 1, MN_CAP_PMM_ALLOCATOR, MN_RIGHTS_ALL, &a->obj, 0, 0) ||
+        !uproc_mint(u, 3, MN_CAP_PROCESS, MN_RIGHTS_ALL, &u->p->obj, 0, 0))
+        return false;
+    uint64_t size = startup_mint_initrd(u->p, 2, MN_RIGHT_READ);
+    static const struct mn_startup_cap caps[] = {{1, MN_CAP_PMM_ALLOCATOR, MN_ROLE_ALLOCATOR},
+                                                 {2, MN_CAP_MMIO_REGION, "initrd"},
+                                                 {3, MN_CAP_PROCESS, MN_ROLE_SELF}};
+    const char *argv[] = {"test/spawnbench"};
+    return size && startup_page_build(u->p, argv, 1, caps, 3, size, 0) == MN_ERR_OK;
+}
+
+KBENCH(proc_spawn_exit, "proc.spawn_exit")
+{
+    return run_program("test/spawnbench", MN_STARTUP_VA, 0, spawnbench_setup);
 }

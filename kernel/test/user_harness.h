@@ -24,6 +24,8 @@ struct uproc {
 
 /* What finish returns for a program that did not end within its time (it is killed). */
 #define UPROC_TIMED_OUT INT64_MIN
+/* An `expect` for uproc_finish that accepts any status (benchmarks report theirs through it). */
+#define UPROC_ANY_STATUS (INT64_MIN + 1)
 
 /* Spawns initrd program `path` with `arg` (its main thread not started yet); NULL or a failure reason. */
 const char *uproc_spawn(const char *path, uint64_t arg, struct uproc *u);

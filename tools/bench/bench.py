@@ -26,7 +26,7 @@ BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 # poisoning), as the Linux reference guest is a production kernel. Wall times use it too.
 KBUILD = sys.argv[2] if len(sys.argv) > 2 else os.path.join(BUILD, "release")
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
-MARKER = os.environ.get("BENCH_MARKER", "kernel alive")
+MARKER = os.environ.get("BENCH_MARKER", "init ready")
 ICOUNT = ["-icount", "shift=0,sleep=off"]
 
 figures = []  # (name, value, unit, ref_name)
@@ -80,6 +80,15 @@ def minimalos_icount():
             if name not in seen:
                 seen.add(name)
                 fig(name, int(value), "insns", KBENCH_REFS.get(name))
+    # The kernel's path to init: a plain boot (no test or benchmark selection) until init says it is ready.
+    args = qemu.machine_args("microvm", "pvh", kernel, initrd, None, "") + ["-m", "256M", "-smp", "1"]
+    r = qemu.run(args + ICOUNT, os.path.join(BUILD, "bench", "minimalos-icount-init.log"), 120,
+                 until="since kernel entry)")
+    m = re.search(r"init ready \((\d+) TSC ticks since kernel entry\)", r.log)
+    if m:
+        fig("boot.kernel_to_init_insns", int(m.group(1)), "insns")
+    else:
+        print("bench: no 'init ready (N TSC ticks ...)' line (log %s)" % r.log[-300:], file=sys.stderr)
 
 
 # Which Linux figure each MinimalOS figure is compared with.

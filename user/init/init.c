@@ -114,8 +114,12 @@ int main(int argc, char **argv)
     int r = start_serial_drv();
     if (r != MN_ERR_OK)
         printf("init: cannot start serial_drv: %s (console stays on the kernel log)\n", mn_error_name(r));
-    printf("init: initrd %zu bytes, serial_drv pid slot %u\n", rd_size, init.serial.process);
-    printf("init ready\n");
+    const struct mn_startup *st = mn_startup_info();
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    uint64_t since = (((uint64_t)hi << 32) | lo) - st->boot_tsc;
+    printf("init: initrd %zu bytes; serial_drv runs\n", rd_size);
+    printf("init ready (%lu TSC ticks since kernel entry)\n", (unsigned long)since);
     const char *tests = init_arg(argc, argv, "utest");
     if (tests)
         return init_run_tests(tests);

@@ -17,24 +17,70 @@
 #include "libmnos.h"
 #include "loader/elf.h"
 #include "stdio.h"
+#include "stdlib.h"
 #include "string.h"
 #include "tarfs/tarfs.h"
 
 #define CHILD_STACK_ORDER 2 /* 16 KiB */
 
-static tarfs_t fs;
-static int fs_state; /* 0 unopened, 1 open, -1 unusable */
+/*
+ * The initrd's directory, read once: TarFS checks every header (checksum,
+ * fields) as it walks, which is right once but costs a full walk per
+ * lookup; a spawner looks files up all the time.
+ */
+struct dir_entry {
+    char *path;
+    const void *data;
+    size_t size;
+    char type;
+};
+static struct dir_entry *dir;
+static uint32_t dir_count;
+static int dir_state; /* 0 unread, 1 read, -1 no usable initrd */
+static mn_mutex_t dir_lock = MN_MUTEX_INIT;
+
+static void read_directory(void)
+{
+    size_t n;
+    tarfs_t fs;
+    const void *buf = mn_initrd(&n);
+    dir_state = -1;
+    if (!buf || tarfs_open(&fs, buf, n, NULL) != MN_ERR_OK)
+        return;
+    dir = malloc(sizeof *dir * (fs.count ? fs.count : 1));
+    if (!dir)
+        return;
+    static tarfs_entry_t e;
+    size_t cursor = 0;
+    while (dir_count < fs.count && tarfs_next(&fs, &cursor, &e) == MN_ERR_OK) {
+        char *p = strdup(e.path);
+        if (!p)
+            return;
+        dir[dir_count++] = (struct dir_entry){p, e.data, e.size, e.type};
+    }
+    dir_state = 1;
+}
 
 int mn_initrd_read(const char *path, const void **data, size_t *size)
 {
-    if (fs_state == 0) {
-        size_t n;
-        const void *buf = mn_initrd(&n);
-        fs_state = buf && tarfs_open(&fs, buf, n, NULL) == MN_ERR_OK ? 1 : -1;
-    }
-    if (fs_state < 0)
+    mn_mutex_lock(&dir_lock);
+    if (dir_state == 0)
+        read_directory();
+    mn_mutex_unlock(&dir_lock);
+    if (dir_state < 0)
         return MN_ERR_NOT_FOUND;
-    return tarfs_read(&fs, path, data, size);
+    while (path[0] == '/' || (path[0] == '.' && path[1] == '/'))
+        path += path[0] == '/' ? 1 : 2; /* the archive's names are relative */
+    for (uint32_t i = 0; i < dir_count; i++) {
+        if (strcmp(dir[i].path, path) != 0)
+            continue;
+        if (dir[i].type != TARFS_FILE && dir[i].type != TARFS_CONTIGUOUS)
+            return MN_ERR_WRONG_TYPE;
+        *data = dir[i].data;
+        *size = dir[i].size;
+        return MN_ERR_OK;
+    }
+    return MN_ERR_NOT_FOUND;
 }
 
 /* The largest order (<= 10) whose run fits in `pages` and keeps `va` aligned to it. */

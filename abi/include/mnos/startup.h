@@ -36,7 +36,8 @@ struct mn_startup {
     uint32_t argc;
     uint32_t ncaps;
     uint32_t argv[MN_STARTUP_MAX_ARGS]; /* offsets of the argument strings */
-    uint64_t initrd_size; /* init: bytes of the archive behind its "initrd" capability; else 0 */
+    uint64_t initrd_size; /* bytes of the archive behind the "initrd" capability (if one was given); else 0 */
+    uint64_t boot_tsc; /* init: the TSC when the kernel was entered (for boot figures); else 0 */
     struct mn_startup_cap caps[MN_STARTUP_MAX_CAPS];
     /* the strings follow, up to the end of the page */
 };

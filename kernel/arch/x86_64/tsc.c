@@ -110,6 +110,11 @@ void time_set_tsc_hz(uint64_t hz, const char *source)
     irq_restore(flags);
 }
 
+uint64_t ktime_boot_tsc(void)
+{
+    return tsc_zero;
+}
+
 uint64_t ktime_ticks(void)
 {
     return rdtsc() - tsc_zero;

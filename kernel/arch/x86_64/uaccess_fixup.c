@@ -2,13 +2,14 @@
 #include <arch/uaccess.h>
 #include <stdint.h>
 
-extern char uaccess_copy_insn[], uaccess_copy_fixup[];
+extern char uaccess_copy_insn[], uaccess_copy_tail_insn[], uaccess_copy_fixup[];
 
 /* Faulting instruction -> where to resume. One entry per user-access instruction. */
 static const struct {
     const char *insn, *fixup;
 } table[] = {
     {uaccess_copy_insn, uaccess_copy_fixup},
+    {uaccess_copy_tail_insn, uaccess_copy_fixup},
 };
 
 bool uaccess_fixup(struct int_frame *frame)

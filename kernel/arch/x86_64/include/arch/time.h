@@ -18,6 +18,9 @@ uint64_t ktime_ns(void);
 /* TSC ticks since the kernel's first instruction. */
 uint64_t ktime_ticks(void);
 
+/* The TSC value at kernel entry (what ktime_ticks counts from): userspace's boot figures start there. */
+uint64_t ktime_boot_tsc(void);
+
 /* The calibrated TSC frequency in Hz, and how it was found. */
 uint64_t time_tsc_hz(void);
 const char *time_tsc_source(void);
