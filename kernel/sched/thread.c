@@ -18,6 +18,7 @@
 #include "ipc/endpoint.h"
 
 bool sched_cancel_sleep(struct thread *t);
+static void thread_obj_release(cap_object_t *obj);
 
 static volatile uint64_t next_tid = 1;
 static volatile uint64_t live_threads;
@@ -67,6 +68,7 @@ struct thread *thread_create(const char *name, thread_fn fn, void *arg, int prio
     t->entry = fn;
     t->arg = arg;
     t->refs = 2; /* the caller's handle, and the thread's own life */
+    cap_object_init(&t->obj, MN_CAP_THREAD, thread_obj_release);
     strlcpy(t->name, name, sizeof t->name);
     arch_thread_stack_init(t);
     spin_lock(&all_lock);
@@ -109,6 +111,7 @@ static void thread_free(struct thread *t)
 
 void thread_discard(struct thread *t)
 {
+    t->state = THREAD_DEAD; /* a Thread capability that outlives it finds it ended */
     __atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
     kstack_free(t->kstack_top);
     t->kstack_top = NULL;
@@ -173,10 +176,23 @@ void thread_kill(struct thread *t)
 
 void thread_join(struct thread *t)
 {
+    thread_join_killable(t);
+}
+
+int thread_join_killable(struct thread *t)
+{
+    int r = 0;
     spin_lock(&exit_wq.lock);
-    while (t->state != THREAD_DEAD)
-        waitq_wait_locked(&exit_wq);
+    while (t->state != THREAD_DEAD && r == 0)
+        r = waitq_wait_locked(&exit_wq) == SCHED_KILLED ? SCHED_KILLED : 0;
     spin_unlock(&exit_wq.lock);
+    return r;
+}
+
+/* The last Thread capability is gone (under cap_lock): drop the handle they held. */
+static void thread_obj_release(cap_object_t *obj)
+{
+    thread_put(thread_of_obj(obj));
 }
 
 void thread_debug_walk(void (*fn)(const struct thread *t), int max)

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cap/cap.h"
+
 struct process;
 struct waitq;
 
@@ -79,6 +81,7 @@ struct thread {
     thread_fn entry;
     void *arg;
     uint64_t runs; /* times switched to */
+    cap_object_t obj; /* what Thread capabilities refer to (they hold one handle while any exist) */
     char name[24];
 };
 
@@ -118,6 +121,15 @@ void thread_discard(struct thread *t);
 
 /* Waits until t has exited (t must be a handle the caller holds). */
 void thread_join(struct thread *t);
+
+/* The same, for a thread that may be killed meanwhile: 0, or SCHED_KILLED. */
+int thread_join_killable(struct thread *t);
+
+/* The thread a Thread capability's object belongs to. */
+static inline struct thread *thread_of_obj(cap_object_t *obj)
+{
+    return (struct thread *)((char *)obj - __builtin_offsetof(struct thread, obj));
+}
 
 /*
  * Calls fn for every thread not yet freed (at most `max`), without locks:

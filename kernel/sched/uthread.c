@@ -20,14 +20,22 @@ static void uthread_main(void *arg)
     arch_enter_user(me->user_entry[0], me->user_entry[1], me->user_entry[2], me->kstack_top);
 }
 
-int uthread_create(struct process *p, const char *name, uint64_t rip, uint64_t rsp, uint64_t arg, struct thread **out)
+struct thread *uthread_prepare(const char *name, uint64_t rip, uint64_t rsp, uint64_t arg)
 {
     struct thread *t = thread_create(name, uthread_main, NULL, 2, THREAD_FPU);
     if (!t)
-        return MN_ERR_NO_MEMORY;
+        return NULL;
     t->user_entry[0] = rip;
     t->user_entry[1] = rsp;
     t->user_entry[2] = arg;
+    return t;
+}
+
+int uthread_create(struct process *p, const char *name, uint64_t rip, uint64_t rsp, uint64_t arg, struct thread **out)
+{
+    struct thread *t = uthread_prepare(name, rip, rsp, arg);
+    if (!t)
+        return MN_ERR_NO_MEMORY;
     int r = process_add_thread(p, t);
     if (r != MN_ERR_OK) {
         thread_discard(t);

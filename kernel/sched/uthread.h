@@ -21,6 +21,12 @@ struct thread;
  */
 int uthread_create(struct process *p, const char *name, uint64_t rip, uint64_t rsp, uint64_t arg, struct thread **out);
 
+/*
+ * The first half of uthread_create: the thread, not yet in any process
+ * (process_add_thread it, or thread_discard it). NULL when out of memory.
+ */
+struct thread *uthread_prepare(const char *name, uint64_t rip, uint64_t rsp, uint64_t arg);
+
 /* Installs the user-return and user-fault hooks (once, at boot). */
 void userspace_init(void);
 

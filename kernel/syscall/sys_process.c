@@ -104,22 +104,52 @@ int64_t sys_PROCESS_CREATE(uint64_t a[6])
     return create_process(name);
 }
 
-/* A thread in the process of Process cap `slot` (WRITE), entering Ring 3 at rip with stack rsp and `arg` in RDI. */
-static int64_t create_thread(uint64_t slot, uint64_t rip, uint64_t rsp, uint64_t arg)
+/*
+ * A thread in the process of Process cap `slot` (WRITE), entering Ring 3 at
+ * rip with stack rsp and `arg` in RDI; with tslot != 0, a Thread capability
+ * (every right) for it in the caller's empty slot tslot.
+ */
+static int64_t create_thread(uint64_t slot, uint64_t rip, uint64_t rsp, uint64_t arg, uint64_t tslot)
 {
     if (rip < MN_USER_MIN || rip >= MN_USER_END || rsp < MN_USER_MIN || rsp > MN_USER_END)
         return MN_ERR_BAD_ARG;
+    if (tslot) {
+        int r = cspace_prepare_target(self(), tslot);
+        if (r != MN_ERR_OK)
+            return r;
+    }
     struct process *target;
     spin_lock(&cap_lock);
     int r = cspace_get_process(self(), slot, MN_RIGHT_WRITE, &target);
     spin_unlock(&cap_lock);
     if (r != MN_ERR_OK)
         return r;
-    struct thread *t;
-    r = uthread_create(target, target->name, rip, rsp, arg, &t);
+    struct thread *t = uthread_prepare(target->name, rip, rsp, arg);
+    if (!t) {
+        process_put(target);
+        return MN_ERR_NO_MEMORY;
+    }
+    /* The capability first: once the thread is the process's, nothing may fail any more. */
+    if (tslot) {
+        __atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED); /* the capabilities' handle (their release puts it) */
+        r = cspace_mint(self(), tslot, MN_CAP_THREAD, MN_RIGHTS_ALL, &t->obj, t->tid, 0, NULL);
+        if (r != MN_ERR_OK)
+            thread_put(t); /* the slot was taken meanwhile */
+    }
+    if (r == MN_ERR_OK)
+        r = process_add_thread(target, t);
     process_put(target);
-    if (r != MN_ERR_OK)
+    if (r != MN_ERR_OK) {
+        if (tslot && t->obj.refs) { /* minted, but the process is dying: take the capability back */
+            cap_slot_t *s;
+            spin_lock(&cap_lock);
+            if (cspace_lookup(self(), tslot, MN_CAP_THREAD, 0, &s) == MN_ERR_OK && s->object == &t->obj)
+                cap_delete(s);
+            spin_unlock(&cap_lock);
+        }
+        thread_discard(t);
         return r;
+    }
     int64_t tid = (int64_t)t->tid;
     thread_start(t);
     thread_put(t);
@@ -129,13 +159,54 @@ static int64_t create_thread(uint64_t slot, uint64_t rip, uint64_t rsp, uint64_t
 /* process slot, rip, rsp -> tid */
 int64_t sys_SPAWN_THREAD(uint64_t a[6])
 {
-    return create_thread(a[0], a[1], a[2], 0);
+    return create_thread(a[0], a[1], a[2], 0, 0);
 }
 
-/* process slot, rip, rsp, arg -> tid */
+/* process slot, rip, rsp, arg, thread slot -> tid */
 int64_t sys_THREAD_CREATE(uint64_t a[6])
 {
-    return create_thread(a[0], a[1], a[2], a[3]);
+    return create_thread(a[0], a[1], a[2], a[3], a[4]);
+}
+
+/* The thread of the Thread cap in `slot` with `need`, with a handle the caller puts. */
+static int get_thread(uint64_t slot, uint8_t need, struct thread **out)
+{
+    cap_slot_t *s;
+    spin_lock(&cap_lock);
+    int r = cspace_lookup(self(), slot, MN_CAP_THREAD, need, &s);
+    if (r == MN_ERR_OK) {
+        *out = thread_of_obj(s->object);
+        __atomic_fetch_add(&(*out)->refs, 1, __ATOMIC_RELAXED);
+    }
+    spin_unlock(&cap_lock);
+    return r;
+}
+
+/* thread slot (READ): blocks until the thread has ended */
+int64_t sys_THREAD_WAIT(uint64_t a[6])
+{
+    struct thread *t;
+    int r = get_thread(a[0], MN_RIGHT_READ, &t);
+    if (r != MN_ERR_OK)
+        return r;
+    if (t == sched_current())
+        r = MN_ERR_BAD_ARG; /* it would wait for ever */
+    else if (thread_join_killable(t) != 0)
+        r = MN_ERR_DEAD;
+    thread_put(t);
+    return r;
+}
+
+/* thread slot (WRITE): ends that thread (at once if blocked, else at its next kernel entry) */
+int64_t sys_THREAD_KILL(uint64_t a[6])
+{
+    struct thread *t;
+    int r = get_thread(a[0], MN_RIGHT_WRITE, &t);
+    if (r != MN_ERR_OK)
+        return r;
+    thread_kill(t);
+    thread_put(t);
+    return MN_ERR_OK;
 }
 
 /* process slot */

@@ -238,7 +238,7 @@ int mn_spawn(const char *path, const char *const *argv, int argc, const struct m
         e = place((uint32_t)child, slot, 0, MN_STARTUP_VA, page, 0, MN_PAGE_SIZE, 0);
     int64_t tid = 0;
     if (e == 0)
-        tid = e = mn_sys_THREAD_CREATE((uint64_t)child, img.entry, MN_USER_STACK_TOP, MN_STARTUP_VA);
+        tid = e = mn_sys_THREAD_CREATE((uint64_t)child, img.entry, MN_USER_STACK_TOP, MN_STARTUP_VA, 0);
     if (slot)
         mn_slot_free(slot);
     if (e < 0) {

@@ -34,7 +34,7 @@ int64_t mn_thread_create(void (*fn)(void *arg), void *arg, unsigned stack_order)
     ts->fn = fn;
     ts->arg = arg;
     uint64_t rsp = top - 32 - 8;
-    return mn_sys_THREAD_CREATE(self, (uint64_t)(uintptr_t)thread_entry, rsp, (uint64_t)(uintptr_t)ts);
+    return mn_sys_THREAD_CREATE(self, (uint64_t)(uintptr_t)thread_entry, rsp, (uint64_t)(uintptr_t)ts, 0);
 }
 
 void mn_mutex_lock(mn_mutex_t *m)

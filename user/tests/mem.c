@@ -138,11 +138,31 @@ int64_t main(uint64_t arg)
     uint64_t info[3];
     CHECK(131, mn_sys_FRAME_INFO(200, info) == 0 && info[1] == 2 && info[0] != 0 && (info[0] & 0x3FFF) == 0);
     CHECK(132, mn_sys_FRAME_INFO(2, info) == MN_ERR_WRONG_TYPE && mn_sys_FRAME_INFO(0, info) == MN_ERR_INVALID_SLOT);
+    /* FRAME_WRITE: into the frame, bounds and rights checked, the bytes visible once mapped */
+    static const char msg[] = "written without a mapping";
+    CHECK(133,
+          mn_sys_FRAME_WRITE(200, 0x3FF0, (uint64_t)(uintptr_t)msg, sizeof msg) == MN_ERR_BAD_ARG); /* past the end */
+    CHECK(134, mn_sys_FRAME_WRITE(200, 0x2000, 0x1000, 8) == MN_ERR_BAD_POINTER);
+    CHECK(135, mn_sys_FRAME_WRITE(3, 0, (uint64_t)(uintptr_t)msg, 8) == MN_ERR_WRONG_TYPE);
+    CHECK(136, mn_sys_FRAME_WRITE(200, 0x2000, (uint64_t)(uintptr_t)msg, sizeof msg) == 0);
+    CHECK(137, mn_sys_COPY_CAP(200, 201, MN_RIGHT_READ) == 0 &&
+                   mn_sys_FRAME_WRITE(201, 0, (uint64_t)(uintptr_t)msg, 8) == MN_ERR_NO_RIGHTS);
+    CHECK(138, mn_sys_DROP_CAP(201) == 0);
+    /* ALLOCATOR_CREATE: a sub-budget that also counts against ours; MEM_STATS needs an allocator */
+    CHECK(139, mn_sys_ALLOCATOR_CREATE(1, 210, 2) == 0 && mn_sys_ALLOCATOR_CREATE(1, 210, 2) == MN_ERR_SLOT_OCCUPIED);
+    CHECK(140, mn_sys_ALLOCATOR_CREATE(4, 211, 2) == MN_ERR_NO_RIGHTS &&
+                   mn_sys_ALLOCATOR_CREATE(1, 211, 0) == MN_ERR_BAD_ARG);
+    CHECK(141, mn_sys_ALLOC_PAGES(210, 211, 2) == MN_ERR_NO_MEMORY); /* 4 pages: over its own budget of 2 */
+    CHECK(142, mn_sys_ALLOC_PAGES(210, 211, 1) == 0 && mn_sys_ALLOC_MEMORY(210, 212) == MN_ERR_NO_MEMORY);
+    CHECK(143, mn_sys_DROP_CAP(211) == 0 && mn_sys_DROP_CAP(210) == 0);
+    CHECK(144, mn_sys_MEM_STATS(1, info) == 0 && info[0] > 0 && info[2] > 0 &&
+                   mn_sys_MEM_STATS(3, info) == MN_ERR_WRONG_TYPE);
     CHECK(122, mn_sys_MAP_MEMORY(2, 200, LAST_PAGE - 0x2000, 0) == MN_ERR_BAD_ARG); /* would run past the end */
     CHECK(130, mn_sys_MAP_MEMORY(2, 200, VA1, 0) == MN_ERR_MAP_FAILED); /* VA1 is in use: all or nothing */
     CHECK(123, mn_sys_MAP_MEMORY(2, 200, VA5, MN_MAP_WRITE) == 0);
     for (int i = 0; i < 4 * 512; i++)
-        CHECK(124, page(VA5)[i] == 0);
+        CHECK(124, page(VA5)[i] == (i >= 1024 && i < 1028 ? page(VA5)[i] : 0));
+    CHECK(145, ((volatile char *)(uintptr_t)VA5)[0x2000] == 'w' && ((volatile char *)(uintptr_t)VA5)[0x2001] == 'r');
     page(VA5)[4 * 512 - 1] = 99;
     CHECK(125, mn_sys_UNMAP(2, VA5 + 0x1000, 1) == MN_ERR_BAD_ARG); /* cuts the mapping */
     CHECK(126, mn_sys_UNMAP(2, VA5, 3) == MN_ERR_BAD_ARG);

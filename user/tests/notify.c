@@ -34,7 +34,7 @@ static void worker(uint64_t arg)
 static int64_t spawn_worker(uint64_t arg)
 {
     worker_result = -1;
-    return mn_sys_THREAD_CREATE(3, (uint64_t)(uintptr_t)worker, UTEST_STACK_TOP(worker_stack), arg);
+    return mn_sys_THREAD_CREATE(3, (uint64_t)(uintptr_t)worker, UTEST_STACK_TOP(worker_stack), arg, 0);
 }
 
 static uint8_t cmos_read(uint8_t reg)

@@ -76,44 +76,55 @@ int64_t main(uint64_t arg)
     int64_t c1 = make_child("child-exit", 10, code_exit, sizeof code_exit);
     CHECK(12, c1 > 0);
     CHECK(13, mn_sys_INSPECT((uint64_t)c1) == INSPECT_OF(MN_CAP_PROCESS, MN_RIGHTS_ALL));
-    CHECK(14, mn_sys_THREAD_CREATE((uint64_t)c1, 0, CHILD_STACK_TOP, 0) == MN_ERR_BAD_ARG);
-    CHECK(15, mn_sys_THREAD_CREATE((uint64_t)c1, 0xFFFFFFFF80000000ull, CHILD_STACK_TOP, 0) == MN_ERR_BAD_ARG);
-    CHECK(16, mn_sys_THREAD_CREATE((uint64_t)c1, CHILD_CODE, 1ull << 48, 0) == MN_ERR_BAD_ARG);
-    CHECK(17, mn_sys_THREAD_CREATE(1, CHILD_CODE, CHILD_STACK_TOP, 0) == MN_ERR_WRONG_TYPE);
+    CHECK(14, mn_sys_THREAD_CREATE((uint64_t)c1, 0, CHILD_STACK_TOP, 0, 0) == MN_ERR_BAD_ARG);
+    CHECK(15, mn_sys_THREAD_CREATE((uint64_t)c1, 0xFFFFFFFF80000000ull, CHILD_STACK_TOP, 0, 0) == MN_ERR_BAD_ARG);
+    CHECK(16, mn_sys_THREAD_CREATE((uint64_t)c1, CHILD_CODE, 1ull << 48, 0, 0) == MN_ERR_BAD_ARG);
+    CHECK(17, mn_sys_THREAD_CREATE(1, CHILD_CODE, CHILD_STACK_TOP, 0, 0) == MN_ERR_WRONG_TYPE);
     CHECK(18, mn_sys_COPY_CAP((uint64_t)c1, 10, MN_RIGHT_READ) == 0 &&
                   mn_sys_COPY_CAP((uint64_t)c1, 11, MN_RIGHT_WRITE) == 0);
-    CHECK(19, mn_sys_THREAD_CREATE(10, CHILD_CODE, CHILD_STACK_TOP, 0) == MN_ERR_NO_RIGHTS);
+    CHECK(19, mn_sys_THREAD_CREATE(10, CHILD_CODE, CHILD_STACK_TOP, 0, 0) == MN_ERR_NO_RIGHTS);
     CHECK(20, mn_sys_KILL(10) == MN_ERR_NO_RIGHTS && mn_sys_PROCESS_WAIT(11, w) == MN_ERR_NO_RIGHTS);
     CHECK(21, mn_sys_PROCESS_WAIT(2, w) == MN_ERR_BAD_ARG); /* itself */
-    CHECK(22, mn_sys_THREAD_CREATE((uint64_t)c1, CHILD_CODE, CHILD_STACK_TOP, 41) > 0);
+    CHECK(22, mn_sys_THREAD_CREATE((uint64_t)c1, CHILD_CODE, CHILD_STACK_TOP, 41, 0) > 0);
     CHECK(23, mn_sys_PROCESS_WAIT(10, w) == 0); /* READ is enough to wait */
     CHECK(24, w[0] == 42 && w[1] == MN_EXIT_NORMAL && w[2] == 0);
     CHECK(25, mn_sys_PROCESS_WAIT((uint64_t)c1, w) == 0 && w[0] == 42); /* again: it stays exited */
     /* it is gone: nothing more goes into it */
-    CHECK(26, mn_sys_THREAD_CREATE((uint64_t)c1, CHILD_CODE, CHILD_STACK_TOP, 0) == MN_ERR_DEAD);
+    CHECK(26, mn_sys_THREAD_CREATE((uint64_t)c1, CHILD_CODE, CHILD_STACK_TOP, 0, 0) == MN_ERR_DEAD);
     CHECK(27, mn_sys_ALLOC_MEMORY(1, 12) == 0 && mn_sys_MAP_MEMORY((uint64_t)c1, 12, CHILD_CODE, 0) == MN_ERR_DEAD);
     CHECK(28, mn_sys_DELEGATE((uint64_t)c1, 12, 5, MN_RIGHTS_ALL) == MN_ERR_DEAD);
     CHECK(29, mn_sys_DROP_CAP(12) == 0 && mn_sys_DROP_CAP(10) == 0 && mn_sys_DROP_CAP(11) == 0);
 
     /* a child that spins until killed */
     int64_t c2 = make_child("child-spin", 10, code_spin, sizeof code_spin);
-    CHECK(30, c2 > 0 && mn_sys_THREAD_CREATE((uint64_t)c2, CHILD_CODE, CHILD_STACK_TOP, 0) > 0);
-    CHECK(31, mn_sys_THREAD_CREATE((uint64_t)c2, CHILD_CODE, CHILD_STACK_TOP - 0x800, 0) > 0); /* two threads */
-    utest_sleep_ms(3);
+    CHECK(30, c2 > 0 && mn_sys_THREAD_CREATE((uint64_t)c2, CHILD_CODE, CHILD_STACK_TOP, 0, 13) > 0);
+    CHECK(31, mn_sys_THREAD_CREATE((uint64_t)c2, CHILD_CODE, CHILD_STACK_TOP - 0x800, 0, 14) > 0); /* two threads */
+    /* Thread capabilities: one thread killed and waited for alone; rights and types checked */
+    CHECK(35, mn_sys_INSPECT(13) == INSPECT_OF(MN_CAP_THREAD, MN_RIGHTS_ALL));
+    CHECK(36, mn_sys_THREAD_CREATE((uint64_t)c2, CHILD_CODE, CHILD_STACK_TOP, 0, 13) == MN_ERR_SLOT_OCCUPIED);
+    CHECK(37, mn_sys_COPY_CAP(13, 15, MN_RIGHT_READ) == 0 && mn_sys_THREAD_KILL(15) == MN_ERR_NO_RIGHTS);
+    CHECK(38, mn_sys_THREAD_WAIT(2) == MN_ERR_WRONG_TYPE && mn_sys_THREAD_WAIT(16) == MN_ERR_INVALID_SLOT);
+    utest_sleep_ms(2);
+    CHECK(39, mn_sys_THREAD_KILL(13) == 0 && mn_sys_THREAD_WAIT(15) == 0); /* READ is enough to wait */
+    utest_sleep_ms(2); /* the other thread spins on: the process is alive and still takes mappings */
+    CHECK(47, mn_sys_ALLOC_MEMORY(1, 12) == 0 && mn_sys_MAP_MEMORY((uint64_t)c2, 12, 0x500000, 0) == 0);
+    CHECK(48, mn_sys_DROP_CAP(12) == 0);
     CHECK(32, mn_sys_KILL((uint64_t)c2) == 0);
     CHECK(33, mn_sys_PROCESS_WAIT((uint64_t)c2, w) == 0);
     CHECK(34, (int64_t)w[0] == MN_STATUS_KILLED && w[1] == MN_EXIT_KILLED);
+    CHECK(44, mn_sys_THREAD_WAIT(14) == 0); /* the other thread ended with its process */
+    CHECK(45, mn_sys_DROP_CAP(13) == 0 && mn_sys_DROP_CAP(14) == 0 && mn_sys_DROP_CAP(15) == 0);
 
     /* a child that faults */
     int64_t c3 = make_child("child-ud2", 9, code_ud2, sizeof code_ud2);
-    CHECK(40, c3 > 0 && mn_sys_THREAD_CREATE((uint64_t)c3, CHILD_CODE, CHILD_STACK_TOP, 0) > 0);
+    CHECK(40, c3 > 0 && mn_sys_THREAD_CREATE((uint64_t)c3, CHILD_CODE, CHILD_STACK_TOP, 0, 0) > 0);
     CHECK(41, mn_sys_PROCESS_WAIT((uint64_t)c3, w) == 0);
     CHECK(42, (int64_t)w[0] == MN_STATUS_FAULT_BASE - 6 && w[1] == MN_EXIT_FAULT && w[2] == 6);
 
     /* killed before it ever ran: no thread can start in it */
     int64_t c4 = make_child("child-never", 11, code_exit, sizeof code_exit);
     CHECK(50, c4 > 0 && mn_sys_KILL((uint64_t)c4) == 0);
-    CHECK(51, mn_sys_THREAD_CREATE((uint64_t)c4, CHILD_CODE, CHILD_STACK_TOP, 0) == MN_ERR_DEAD);
+    CHECK(51, mn_sys_THREAD_CREATE((uint64_t)c4, CHILD_CODE, CHILD_STACK_TOP, 0, 0) == MN_ERR_DEAD);
     CHECK(52, mn_sys_PROCESS_WAIT((uint64_t)c4, w) == 0 && (int64_t)w[0] == MN_STATUS_KILLED);
 
     /* never started, its last cap dropped: torn down (the kernel test counts processes) */

@@ -106,6 +106,15 @@ int64_t main(uint64_t arg)
     CHECK(102, mn_sys_DROP_CAP(2) == MN_ERR_INVALID_SLOT);
     CHECK(103, mn_sys_DROP_CAP(0) == MN_ERR_INVALID_SLOT);
     CHECK(104, mn_sys_PORT_IN(2, SCRATCH, 1) == MN_ERR_INVALID_SLOT);
+    /* move: the capability changes slots, keeping its rights and its place in the tree */
+    CHECK(105,
+          mn_sys_COPY_CAP(1, 11, MN_RIGHT_READ | MN_RIGHT_REVOKE) == 0 && mn_sys_COPY_CAP(11, 12, MN_RIGHT_READ) == 0);
+    CHECK(106, mn_sys_MOVE_CAP(11, 300) == 0); /* slot 300: the CNode grows */
+    CHECK(107, mn_sys_INSPECT(11) == MN_ERR_INVALID_SLOT &&
+                   mn_sys_INSPECT(300) == (int64_t)MN_INSPECT_MAKE(MN_CAP_IO_PORT, MN_RIGHT_READ | MN_RIGHT_REVOKE));
+    CHECK(108, mn_sys_MOVE_CAP(300, 12) == MN_ERR_SLOT_OCCUPIED && mn_sys_MOVE_CAP(11, 13) == MN_ERR_INVALID_SLOT);
+    CHECK(109, mn_sys_REVOKE(300) == 0 && mn_sys_INSPECT(12) == MN_ERR_INVALID_SLOT); /* 12 was still its child */
+    CHECK(111, mn_sys_DROP_CAP(300) == 0);
     /* misc */
     CHECK(110, mn_sys_YIELD() == 0);
     return 0;

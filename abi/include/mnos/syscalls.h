@@ -71,7 +71,7 @@
     /* --- the core calls with more arguments --- */ \
     X(PROCESS_CREATE, 39, 2, 0, "name pointer, name length -> slot of the new Process cap (SPAWN_PROCESS, named)") \
     X(ALLOC_PAGES, 40, 3, 0, "allocator slot, target slot, order (2^order contiguous pages, 0-10)") \
-    X(THREAD_CREATE, 41, 4, 0, "process slot, rip, rsp, arg (the thread's RDI) -> tid (SPAWN_THREAD with an arg)") \
+    X(THREAD_CREATE, 41, 5, 0, "process slot, rip, rsp, arg (its RDI), Thread cap slot (0: none) -> tid") \
     /* --- devices --- */ \
     X(FRAME_INFO, 42, 1, 3, "frame slot -> physical address, order, 0 (for DMA)") \
     X(PCI_CONFIG_READ, 43, 3, 0, "pci device slot, offset, width (1, 2, 4) -> value in RAX") \
@@ -82,7 +82,10 @@
     X(ALLOCATOR_CREATE, 47, 3, 0, "allocator slot, target slot, budget (pages): a PmmAllocator drawing on it") \
     X(MEM_STATS, 48, 1, 3, \
       "allocator slot -> free frames (incl. kept for reuse), kernel heap bytes in use, processes alive") \
-    X(FRAME_WRITE, 49, 4, 0, "frame slot (WRITE), offset, user pointer, length: copies into the frame")
+    X(FRAME_WRITE, 49, 4, 0, "frame slot (WRITE), offset, user pointer, length: copies into the frame") \
+    /* --- threads --- */ \
+    X(THREAD_WAIT, 50, 1, 0, "thread slot (READ): blocks until that thread has ended") \
+    X(THREAD_KILL, 51, 1, 0, "thread slot (WRITE): ends that thread (the process ends with its last thread)")
 
 enum mn_syscall {
 #define MN_SYSCALL_ENUM_(name, num, args, outs, doc) MN_SYS_##name = (num),
@@ -91,7 +94,7 @@ enum mn_syscall {
 };
 
 /* One more than the highest number in use: the size of a dispatch table. */
-#define MN_SYSCALL_COUNT (MN_SYS_FRAME_WRITE + 1)
+#define MN_SYSCALL_COUNT (MN_SYS_THREAD_KILL + 1)
 #define MN_SYSCALL_BOUND_(name, num, args, outs, doc) \
     _Static_assert((num) < MN_SYSCALL_COUNT && (args) <= 6 && (outs) <= 3, "syscall " #name " fits");
 MN_SYSCALL_TABLE(MN_SYSCALL_BOUND_)
