@@ -31,6 +31,7 @@ include kernel/cap/build.mk
 include kernel/loader/build.mk
 include kernel/syscall/build.mk
 include kernel/ipc/build.mk
+include kernel/pci/build.mk
 include kernel/arch/x86_64/build.mk
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \

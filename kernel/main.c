@@ -24,6 +24,7 @@
 #include "loader/init.h"
 #include "mm/hhdm.h"
 #include "mm/mm.h"
+#include "pci/pci_kernel.h"
 #include "sched/sched.h"
 #include "sched/uthread.h"
 #include "test/kbench.h"
@@ -143,6 +144,7 @@ __attribute__((noreturn, no_stack_protector)) void kmain(uint32_t entry_eax, uin
     arch_early_init();
     mm_init(&boot_info);
     arch_late_init(&boot_info);
+    pci_init();
 
     sched_init_bsp();
     smp_init_bsp();

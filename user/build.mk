@@ -91,7 +91,7 @@ $(BUILD)/initrd/test/%: $(UBUILD)/utests/%.o $(UBUILD)/lib/crt0.o $(UBUILD)/libm
 USER_BINS += $(patsubst %,$(BUILD)/initrd/test/%,$(UTESTS))
 
 # ---- raw test programs (the kernel's Ring 3 tests) ------------------------------------------------
-USER_TESTS := sys_basic fault ipc null mem call captx notify proc mmio ipcbench capbench
+USER_TESTS := sys_basic fault ipc null mem call captx notify proc mmio ipcbench capbench pcicfg
 USER_RAW_CFLAGS := $(USER_BASE_CFLAGS) -mgeneral-regs-only -fno-stack-protector
 
 $(UBUILD)/tests/%.o: user/tests/%.c

@@ -9,7 +9,8 @@ KERNEL_SRCS += \
     kernel/syscall/sys_port.c \
     kernel/syscall/sys_ipc.c \
     kernel/syscall/sys_mem.c \
-    kernel/syscall/sys_notify.c
+    kernel/syscall/sys_notify.c \
+    kernel/syscall/sys_pci.c
 
 # The Ring 3 tests (programs from user/tests/ in the initrd).
 KERNEL_SRCS += kernel/test/user_harness.c kernel/test/test_user.c kernel/test/test_user_ipc.c kernel/test/test_user_objs.c \

@@ -10,4 +10,5 @@ PCI_HEADERS := lib/pci/pci.h lib/pci/pci_internal.h
 
 $(BUILD)/lib/pci/%.c.o: lib/pci/%.c $(PCI_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -Ilib -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -Ilib -c $< -o $@

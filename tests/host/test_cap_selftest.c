@@ -39,8 +39,8 @@ int main(void)
         uint64_t revoke = kbench_fn_cap_revoke_1000_core();
         HT_CHECK(derive != KBENCH_NOT_MEASURED && revoke != KBENCH_NOT_MEASURED, "both measured");
         HT_CHECK(st_obj.refs == 1 && st_cn[0].used == 1 && st_cn[1].used == 0, "benchmarks leave only the root");
-        printf("  host TSC ticks: cap.derive.core %lu, cap.revoke_1000.core %lu (sanitizers on)\n", (unsigned long)derive,
-               (unsigned long)revoke);
+        printf("  host TSC ticks: cap.derive.core %lu, cap.revoke_1000.core %lu (sanitizers on)\n",
+               (unsigned long)derive, (unsigned long)revoke);
         (void)ktest_cap_core;
         (void)kbench_cap_derive;
         (void)kbench_cap_revoke_1000_core;

@@ -117,7 +117,17 @@ def check_framebuffer_console(build):
     if not os.path.exists(png):
         return False, "no screendump taken (kernel alive never seen?); log " + log_path
     lines, colours = read_screen(png)
-    text = [l for l in lines if l.strip()]
+    # A log line wider than the screen goes on in the next row: join the rows back into one line.
+    with open(png, "rb") as f:
+        cols = int.from_bytes(f.read(24)[16:20], "big") // 8  # the IHDR width, in 8-pixel glyphs
+    joined, wrapped = [], False
+    for l in lines:
+        if wrapped:
+            joined[-1] += l
+        else:
+            joined.append(l)
+        wrapped = len(l) >= cols
+    text = [l for l in joined if l.strip()]
     serial = [l.strip() for l in qemu.read_log(log_path).splitlines()]
     missing = [l for l in text if l.strip() not in serial]
     if len(text) < 5:

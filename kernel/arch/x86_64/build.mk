@@ -16,6 +16,7 @@ KERNEL_SRCS += \
     kernel/arch/x86_64/pic.c \
     kernel/arch/x86_64/lapic.c \
     kernel/arch/x86_64/ioapic.c \
+    kernel/arch/x86_64/pci_io.c \
     kernel/arch/x86_64/hpet.c \
     kernel/arch/x86_64/pit.c \
     kernel/arch/x86_64/rtc.c \
