@@ -13,7 +13,9 @@
 #include "loader/spawn.h"
 #include "loader/startup.h"
 #include "mm/pmm.h"
+#include "lib/format.h"
 #include "mm/umem.h"
+#include "pci/pci_kernel.h"
 #include "sched/process.h"
 #include "sched/sched.h"
 
@@ -21,7 +23,16 @@
 #define COM1_IRQ 4
 #define DEBUG_EXIT_BASE 0xF4
 
-enum { SLOT_ALLOCATOR = 1, SLOT_COM1 = 2, SLOT_SELF = 3, SLOT_COM1_IRQ = 5, SLOT_INITRD = 6, SLOT_DEBUG_EXIT = 7 };
+enum {
+    SLOT_ALLOCATOR = 1,
+    SLOT_COM1 = 2,
+    SLOT_SELF = 3,
+    SLOT_BLK_IO = 4,
+    SLOT_COM1_IRQ = 5,
+    SLOT_INITRD = 6,
+    SLOT_DEBUG_EXIT = 7,
+    SLOT_DEVICES = 16,
+};
 
 static struct mn_startup_cap caps[MN_STARTUP_MAX_CAPS];
 static int ncaps;
@@ -42,6 +53,47 @@ static void mint(struct process *p, uint32_t slot, uint8_t type, cap_object_t *o
     if (r != MN_ERR_OK)
         panic("init: cannot give init its %s capability: %s", role, mn_error_name(r));
     note(slot, type, role);
+}
+
+/* Every PCI function's capabilities from SLOT_DEVICES up, listed by location; the legacy virtio-blk port in slot 4. */
+static void give_devices(struct process *p)
+{
+    uint32_t slot = SLOT_DEVICES;
+    bool blk_done = false;
+    for (unsigned i = 0; i < pci_count(); i++) {
+        const struct pci_device *d = pci_get(i);
+        uint32_t next;
+        int r = pci_mint_device_caps(p, i, slot, &next);
+        if (r != MN_ERR_OK) {
+            log_warn("init: no capabilities for PCI %02x:%02x.%x: %s\n", d->bus, d->dev, d->fn, mn_error_name(r));
+            continue;
+        }
+        char role[MN_STARTUP_CAP_NAME];
+        ksnprintf(role, sizeof role, "pci-%02x:%02x.%x", d->bus, d->dev, d->fn);
+        if (ncaps < MN_STARTUP_MAX_CAPS)
+            note(slot, MN_CAP_PCI_DEVICE, role);
+        spin_lock(&cap_lock);
+        for (uint32_t s = slot + 1; s < next; s++) {
+            cap_slot_t *c = cnode_slot(&p->cnode, s);
+            if (!cap_present(c) || ncaps >= MN_STARTUP_MAX_CAPS)
+                continue;
+            caps[ncaps].slot = s;
+            caps[ncaps].type = c->type;
+            ksnprintf(caps[ncaps].name, sizeof caps[ncaps].name, "%s/b%u", role, s - slot - 1);
+            ncaps++;
+            /* The roadmap's slot 4: the first transitional virtio-blk's I/O BAR. */
+            if (!blk_done && d->vendor_id == 0x1af4 && d->device_id == 0x1001 && c->type == MN_CAP_IO_PORT) {
+                blk_done = cap_create(&p->cnode, SLOT_BLK_IO, MN_CAP_IO_PORT, c->rights, NULL, c->data[0],
+                                      c->data[1]) == MN_ERR_OK;
+                if (blk_done && ncaps < MN_STARTUP_MAX_CAPS)
+                    caps[ncaps++] = (struct mn_startup_cap){SLOT_BLK_IO, MN_CAP_IO_PORT, "blk-io"};
+            }
+        }
+        spin_unlock(&cap_lock);
+        slot = next;
+    }
+    if (ncaps >= MN_STARTUP_MAX_CAPS)
+        log_warn("init: more capabilities than its startup page lists (%d)\n", MN_STARTUP_MAX_CAPS);
 }
 
 /* Splits the command line into words (in place, in a static copy): init's argv[1..]. */
@@ -88,6 +140,7 @@ void init_start(const struct boot_info *bi)
     note(SLOT_INITRD, MN_CAP_MMIO_REGION, "initrd");
     if (boot_cmdline_get(bi, "utest", value, sizeof value))
         mint(p, SLOT_DEBUG_EXIT, MN_CAP_IO_PORT, NULL, DEBUG_EXIT_BASE, 4, "debug-exit");
+    give_devices(p);
 
     const char *argv[MN_STARTUP_MAX_ARGS];
     argv[0] = "init";

@@ -9,6 +9,11 @@
  *   6 MmioRegion of the initrd (RAM, read-only, mapped cached)  "initrd"
  *   7 IoPort isa-debug-exit 0xF4+4   "debug-exit" (only with utest= on the
  *     command line: init's test mode ends the QEMU run through it)
+ *   16 up: every PCI function's capabilities (pci_mint_device_caps: its
+ *     PciDevice, then one IoPort or MmioRegion per BAR), named
+ *     "pci-BB:DD.F" and "pci-BB:DD.F/bN"; slot 4 also holds the I/O BAR
+ *     of the first transitional virtio-blk device ("blk-io"), as the
+ *     roadmap's init had
  * and a startup page (<mnos/startup.h>) naming them, with the kernel
  * command line as its arguments after argv[0] = "init".
  */

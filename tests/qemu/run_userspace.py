@@ -25,14 +25,17 @@ import qemu  # noqa: E402
 
 ECHO_LINE = b"ping-MinimalOS-4242\r"
 # The programs init runs with utest=all (user/init/tests.c): each must report.
-UTESTS = ["hello", "memory", "malloc", "delegation", "echo", "leaks"]
+UTESTS = ["init-caps", "hello", "memory", "malloc", "delegation", "echo", "leaks"]
 
-# name, machine, boot path, memory, CPUs, kind
+# A transitional virtio-blk disk on the q35 utest boot: init's slot 4 must then hold its I/O BAR.
+BLK = ["-drive", "if=none,id=d0,format=raw,file={img:utest-blk.img:1M}", "-device", "virtio-blk-pci,drive=d0"]
+
+# name, machine, boot path, memory, CPUs, kind, extra QEMU arguments
 BOOTS = [
-    ("utest-q35", "q35", "pvh", "256M", "4", "utest"),
-    ("utest-microvm-smp1", "microvm", "pvh", "256M", "1", "utest"),
-    ("init-bios", "q35", "bios", "256M", "4", "ready"),
-    ("init-uefi", "q35", "uefi", "256M", "2", "ready"),
+    ("utest-q35", "q35", "pvh", "256M", "4", "utest", BLK),
+    ("utest-microvm-smp1", "microvm", "pvh", "256M", "1", "utest", []),
+    ("init-bios", "q35", "bios", "256M", "4", "ready", []),
+    ("init-uefi", "q35", "uefi", "256M", "2", "ready", []),
 ]
 TIMEOUTS = {"pvh": 120, "bios": 120, "uefi": 240}
 
@@ -48,11 +51,26 @@ def tail(log, n=40):
     return "\n".join("    | " + l for l in log.strip().splitlines()[-n:])
 
 
-def utest_boot(name, machine, path, mem, smp, build):
+def qemu_extra(extra, build):
+    """The boot's extra QEMU arguments, {img:FILE:SIZE} made into an empty raw image under build/qemu."""
+    out = []
+    for a in extra:
+        m = re.search(r"\{img:([\w.-]+):(\d+)M\}", a)
+        if m:
+            img = os.path.join(build, "qemu", m.group(1))
+            os.makedirs(os.path.dirname(img), exist_ok=True)
+            with open(img, "wb") as f:
+                f.truncate(int(m.group(2)) << 20)
+            a = a.replace(m.group(0), img)
+        out.append(a)
+    return out
+
+
+def utest_boot(name, machine, path, mem, smp, build, extra):
     log_path = os.path.join(build, "qemu", name + ".log")
     sock = os.path.join(build, "qemu", name + ".com1")
     args = qemu.machine_args(machine, path, os.path.join(build, "kernel.elf"), os.path.join(build, "initrd.tar"),
-                             None, "utest=all") + ["-m", mem, "-smp", smp]
+                             None, "utest=all") + ["-m", mem, "-smp", smp] + qemu_extra(extra, build)
     typed = {}
 
     def on_log(log):
@@ -83,13 +101,16 @@ def utest_boot(name, machine, path, mem, smp, build):
             report(False, "%s/%s" % (pre, t), "no result (crash or hang); " + detail)
     if "error" in typed:
         report(False, pre + "/serial-input", "could not type into COM1: " + typed["error"])
+    if extra is BLK:
+        report("virtio-blk port in slot 4" in r.log, pre + "/blk-io-slot4",
+               "init did not find the virtio-blk I/O BAR in slot 4; " + detail)
     done = re.search(r"utest: done: (\d+) passed, (\d+) failed", r.log)
     ok = done is not None and int(done.group(2)) == 0 and r.status == qemu.EXIT_PASS
     report(ok, pre + "/exit", "expected 'utest: done' with 0 failed and exit %d, got exit %s; %s"
            % (qemu.EXIT_PASS, r.status, detail))
 
 
-def ready_boot(name, machine, path, mem, smp, build):
+def ready_boot(name, machine, path, mem, smp, build, extra):
     log_path = os.path.join(build, "qemu", name + ".log")
     args = qemu.machine_args(machine, path, None, None, os.path.join(build, "minimalos.iso"), "") + [
         "-m", mem, "-smp", smp]
@@ -104,10 +125,10 @@ def main():
     ap.add_argument("--only", default="")
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
-    for name, machine, path, mem, smp, kind in BOOTS:
+    for name, machine, path, mem, smp, kind, extra in BOOTS:
         if only and name not in only:
             continue
-        (utest_boot if kind == "utest" else ready_boot)(name, machine, path, mem, smp, a.build)
+        (utest_boot if kind == "utest" else ready_boot)(name, machine, path, mem, smp, a.build, extra)
     return 1 if results["fail"] else 0
 
 

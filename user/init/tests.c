@@ -148,9 +148,53 @@ static bool run_one(const struct utest *t)
     return ok;
 }
 
+/*
+ * init's own capabilities (kernel/loader/init.h): what its startup page
+ * names is there with that type, the roadmap's slots hold what they should,
+ * and every PCI function came with its capabilities.
+ */
+static bool check_init_caps(void)
+{
+    const struct mn_startup *st = mn_startup_info();
+    int pci = 0;
+    for (uint32_t i = 0; i < st->ncaps; i++) {
+        int64_t v = mn_sys_INSPECT(st->caps[i].slot);
+        if (v < 0 || MN_INSPECT_TYPE(v) != st->caps[i].type) {
+            printf("utest: FAIL init-caps: slot %u (%s) holds %ld\n", st->caps[i].slot, st->caps[i].name, (long)v);
+            return false;
+        }
+        pci += st->caps[i].type == MN_CAP_PCI_DEVICE;
+    }
+    static const struct {
+        uint32_t slot, type;
+    } roadmap[] = {{1, MN_CAP_PMM_ALLOCATOR}, {2, MN_CAP_IO_PORT}, {3, MN_CAP_PROCESS},
+                   {5, MN_CAP_IRQ_LINE},      {6, MN_CAP_MMIO_REGION}};
+    for (size_t i = 0; i < sizeof roadmap / sizeof roadmap[0]; i++) {
+        if (MN_INSPECT_TYPE(mn_sys_INSPECT(roadmap[i].slot)) != roadmap[i].type) {
+            printf("utest: FAIL init-caps: slot %u is not a %s\n", roadmap[i].slot, mn_cap_type_name(roadmap[i].type));
+            return false;
+        }
+    }
+    uint32_t blk = mn_cap("blk-io");
+    if (blk && blk != 4) {
+        printf("utest: FAIL init-caps: the virtio-blk port is in slot %u, not 4\n", blk);
+        return false;
+    }
+    printf("init: %u capabilities, %d PCI functions, virtio-blk port %s\n", st->ncaps, pci,
+           blk ? "in slot 4" : "absent");
+    printf("utest: PASS init-caps\n");
+    return true;
+}
+
 int init_run_tests(const char *selection)
 {
     int passed = 0, failed = 0;
+    if (selected(selection, "init-caps")) {
+        if (check_init_caps())
+            passed++;
+        else
+            failed++;
+    }
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
         if (!selected(selection, tests[i].name))
             continue;

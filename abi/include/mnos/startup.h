@@ -20,7 +20,7 @@
 #define MN_STARTUP_VA (MN_USER_INITRD_VIEW - MN_PAGE_SIZE) /* 0x0FFFF000 */
 #define MN_STARTUP_MAGIC 0x4D4E5354u /* "MNST" */
 #define MN_STARTUP_VERSION 1u
-#define MN_STARTUP_MAX_CAPS 48
+#define MN_STARTUP_MAX_CAPS 96
 #define MN_STARTUP_CAP_NAME 16
 #define MN_STARTUP_MAX_ARGS 32
 
@@ -42,7 +42,7 @@ struct mn_startup {
     /* the strings follow, up to the end of the page */
 };
 
-_Static_assert(sizeof(struct mn_startup) <= MN_PAGE_SIZE / 2, "half the page is left for the strings");
+_Static_assert(sizeof(struct mn_startup) <= MN_PAGE_SIZE * 3 / 4, "a quarter of the page is left for the strings");
 _Static_assert(sizeof(struct mn_startup_cap) == 24, "startup cap entries are 24 bytes");
 
 /* The capability roles the system uses (a program may define more). */
