@@ -167,8 +167,11 @@ static bool check_init_caps(void)
     }
     static const struct {
         uint32_t slot, type;
-    } roadmap[] = {{1, MN_CAP_PMM_ALLOCATOR}, {2, MN_CAP_IO_PORT}, {3, MN_CAP_PROCESS},
-                   {5, MN_CAP_IRQ_LINE},      {6, MN_CAP_MMIO_REGION}};
+    } roadmap[] = {{1, MN_CAP_PMM_ALLOCATOR},
+                   {2, MN_CAP_IO_PORT},
+                   {3, MN_CAP_PROCESS},
+                   {5, MN_CAP_IRQ_LINE},
+                   {6, MN_CAP_MMIO_REGION}};
     for (size_t i = 0; i < sizeof roadmap / sizeof roadmap[0]; i++) {
         if (MN_INSPECT_TYPE(mn_sys_INSPECT(roadmap[i].slot)) != roadmap[i].type) {
             printf("utest: FAIL init-caps: slot %u is not a %s\n", roadmap[i].slot, mn_cap_type_name(roadmap[i].type));
