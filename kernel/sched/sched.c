@@ -152,6 +152,20 @@ void sched_thread_first_run(void)
     irq_enable();
 }
 
+/* Runs `next` (already RUNNING) on CPU c in place of prev, with `quantum` ticks. Interrupts off. */
+static void switch_to(struct cpu *c, struct thread *prev, struct thread *next, int quantum)
+{
+    next->cpu = (int)c->id;
+    next->on_cpu = 1;
+    next->quantum_left = quantum;
+    next->runs++;
+    c->current = next;
+    c->prev = prev;
+    c->switches++;
+    arch_switch_to(prev, next);
+    finish_switch();
+}
+
 /* Picks the next thread for this CPU and switches to it. Interrupts off. */
 static void schedule_locked_out(void)
 {
@@ -192,15 +206,7 @@ static void schedule_locked_out(void)
     }
 
     next->state = THREAD_RUNNING;
-    next->cpu = (int)c->id;
-    next->on_cpu = 1;
-    next->quantum_left = (int)sched_quantum_ticks;
-    next->runs++;
-    c->current = next;
-    c->prev = prev;
-    c->switches++;
-    arch_switch_to(prev, next);
-    finish_switch();
+    switch_to(c, prev, next, (int)sched_quantum_ticks);
 }
 
 bool sched_switch_direct(struct thread *next, int result)
@@ -216,15 +222,7 @@ bool sched_switch_direct(struct thread *next, int result)
                                      __ATOMIC_ACQUIRE))
         return false;
     next->reason = BLOCK_NONE;
-    next->cpu = (int)c->id;
-    next->on_cpu = 1;
-    next->quantum_left = prev->quantum_left > 0 ? prev->quantum_left : 1;
-    next->runs++;
-    c->current = next;
-    c->prev = prev;
-    c->switches++;
-    arch_switch_to(prev, next);
-    finish_switch();
+    switch_to(c, prev, next, prev->quantum_left > 0 ? prev->quantum_left : 1);
     return true;
 }
 

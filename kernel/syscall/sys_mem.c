@@ -47,6 +47,20 @@ static int check_range(uint64_t va, uint64_t pages)
     return MN_ERR_OK;
 }
 
+/* The PmmAllocator in `slot` with `need`, with a reference the caller puts. */
+static int get_allocator(uint64_t slot, uint8_t need, struct mem_allocator **out)
+{
+    cap_slot_t *s;
+    spin_lock(&cap_lock);
+    int r = cspace_lookup(self(), slot, MN_CAP_PMM_ALLOCATOR, need, &s);
+    if (r == MN_ERR_OK) {
+        *out = (struct mem_allocator *)s->object;
+        __atomic_fetch_add(&(*out)->refs, 1, __ATOMIC_RELAXED);
+    }
+    spin_unlock(&cap_lock);
+    return r;
+}
+
 /* A MemoryFrame of 2^order pages from the allocator in `aslot` into the empty slot `tslot`. */
 static int64_t alloc_frame(uint64_t aslot, uint64_t tslot, uint64_t order)
 {
@@ -56,15 +70,8 @@ static int64_t alloc_frame(uint64_t aslot, uint64_t tslot, uint64_t order)
     int r = cspace_prepare_target(p, tslot);
     if (r != MN_ERR_OK)
         return r;
-    cap_slot_t *s;
-    struct mem_allocator *alloc = NULL;
-    spin_lock(&cap_lock);
-    r = cspace_lookup(p, aslot, MN_CAP_PMM_ALLOCATOR, MN_RIGHT_WRITE, &s);
-    if (r == MN_ERR_OK) {
-        alloc = (struct mem_allocator *)s->object;
-        __atomic_fetch_add(&alloc->refs, 1, __ATOMIC_RELAXED);
-    }
-    spin_unlock(&cap_lock);
+    struct mem_allocator *alloc;
+    r = get_allocator(aslot, MN_RIGHT_WRITE, &alloc);
     if (r != MN_ERR_OK)
         return r;
     struct mem_frame *f = mem_frame_alloc(alloc, (unsigned)order);
@@ -204,15 +211,8 @@ int64_t sys_ALLOCATOR_CREATE(uint64_t a[6])
     int r = cspace_prepare_target(p, a[1]);
     if (r != MN_ERR_OK)
         return r;
-    cap_slot_t *s;
-    struct mem_allocator *parent = NULL;
-    spin_lock(&cap_lock);
-    r = cspace_lookup(p, a[0], MN_CAP_PMM_ALLOCATOR, MN_RIGHT_WRITE, &s);
-    if (r == MN_ERR_OK) {
-        parent = (struct mem_allocator *)s->object;
-        __atomic_fetch_add(&parent->refs, 1, __ATOMIC_RELAXED);
-    }
-    spin_unlock(&cap_lock);
+    struct mem_allocator *parent;
+    r = get_allocator(a[0], MN_RIGHT_WRITE, &parent);
     if (r != MN_ERR_OK)
         return r;
     struct mem_allocator *child = mem_allocator_create(a[2], parent);
@@ -231,12 +231,11 @@ int64_t sys_ALLOCATOR_CREATE(uint64_t a[6])
  */
 int64_t sys_MEM_STATS(uint64_t a[6])
 {
-    cap_slot_t *s;
-    spin_lock(&cap_lock);
-    int r = cspace_lookup(self(), a[0], MN_CAP_PMM_ALLOCATOR, MN_RIGHT_READ, &s);
-    spin_unlock(&cap_lock);
+    struct mem_allocator *alloc;
+    int r = get_allocator(a[0], MN_RIGHT_READ, &alloc);
     if (r != MN_ERR_OK)
         return r;
+    mem_allocator_put(alloc);
     /* Frames the heap keeps (arenas) and page tables kept for reuse count as free: they are not in use. */
     struct heap_stats h = kheap_stats();
     a[0] = pmm_free_count() + (h.arena_bytes + h.big_bytes) / PAGE_SIZE + vmm_table_frames();
