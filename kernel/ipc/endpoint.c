@@ -114,6 +114,7 @@ int ipc_endpoint_lookup(uint64_t slot, uint8_t need, struct endpoint **out)
         me->epc_ep = ep;
         me->epc_slot = slot;
         me->epc_rights = s->rights;
+        me->epc_badge = s->data[0];
         me->epc_gen = cap_generation;
     }
     spin_unlock(&cap_lock);
@@ -121,6 +122,7 @@ int ipc_endpoint_lookup(uint64_t slot, uint8_t need, struct endpoint **out)
         return r;
     if (old)
         endpoint_put(old);
+    me->ipc_send_badge = me->epc_badge;
     *out = ep;
     return MN_ERR_OK;
 }
@@ -202,6 +204,7 @@ static inline int deliver_to_receiver(struct endpoint *ep, struct thread *me, st
     r->ipc_msg[1] = in[1];
     r->ipc_msg[2] = caplocked ? info : in[2];
     r->ipc_cap_info = info;
+    r->ipc_recv_badge = me->ipc_send_badge;
     if (!token) {
         spin_unlock_irqsoff(&ep->wq.lock);
         if (caplocked)
@@ -368,6 +371,7 @@ static int recv_locked_out(struct endpoint *ep, uint64_t out[3], uint32_t recv_s
     if (r == MN_ERR_OK) {
         /* A sender is waiting: take its message; a caller stays blocked, owed a reply by this thread. */
         waitq_remove_locked(&ep->wq, s);
+        me->ipc_recv_badge = s->ipc_send_badge;
         out[0] = s->ipc_msg[0];
         out[1] = s->ipc_msg[1];
         out[2] = s->ipc_msg[2];

@@ -27,6 +27,12 @@
  * whose slot is no longer empty, or a sender whose capability is gone by
  * then, still gets the message, without the capability.
  *
+ * Badges: an Endpoint capability may carry a badge (its data[0], set once
+ * by BADGE_CAP); a message carries the badge of the capability it was sent
+ * through to the receiver (thread.ipc_recv_badge), so a server can tell
+ * its clients apart. The sender's badge is thread.ipc_send_badge, set by
+ * ipc_endpoint_of (kernel threads send with badge 0).
+ *
  * Lifetime: Endpoint capabilities hold one kernel reference together (the
  * cap_object's release drops it) and every thread inside a send/recv holds
  * one, so an endpoint whose last capability goes away while threads wait
@@ -108,8 +114,9 @@ int endpoint_recv_cap(struct endpoint *ep, uint32_t slot, uint64_t msg[3], bool 
  * keeps the last one it looked up, with a reference, and reuses it without
  * taking cap_lock while no capability has left any slot since
  * (cap_generation): the IPC fast path. The endpoint stays valid until the
- * thread's next lookup; the caller takes no reference of its own.
- * ipc_endpoint_lookup is the slow path (with cap_lock).
+ * thread's next lookup; the caller takes no reference of its own. Also sets
+ * the thread's sending badge to the capability's. ipc_endpoint_lookup is
+ * the slow path (with cap_lock).
  */
 int ipc_endpoint_lookup(uint64_t slot, uint8_t need, struct endpoint **out);
 
@@ -121,6 +128,7 @@ static inline int ipc_endpoint_of(uint64_t slot, uint8_t need, struct endpoint *
                              (me->epc_rights & need) == need,
                          1)) {
         *out = me->epc_ep;
+        me->ipc_send_badge = me->epc_badge;
         return MN_ERR_OK;
     }
     return ipc_endpoint_lookup(slot, need, out);

@@ -63,12 +63,14 @@ struct thread {
     uint8_t ipc_cap_rights; /* sender: rights mask for the transferred cap */
     uint32_t ipc_cap_slot; /* sender: slot of the cap to transfer; receiver: slot to receive into (0: none) */
     uint64_t ipc_cap_info; /* receiver: MN_INSPECT_MAKE of the cap it received, 0 if none */
+    uint64_t ipc_send_badge; /* the badge of the endpoint capability it sends with (ipc_endpoint_of sets it) */
+    uint64_t ipc_recv_badge; /* the badge of the capability the last message it received came through */
     volatile uint64_t awaiting_reply; /* a call in progress: its token until replied to, killed or abandoned */
     uint64_t call_seq; /* the last call's token */
     struct thread *reply_to; /* a server's one-shot reply right: the caller it owes (holds a handle) */
     uint64_t reply_token; /* ... and that call's token */
     /* The last endpoint capability it looked up (ipc_endpoint_of): valid while cap_generation == epc_gen. */
-    uint64_t epc_slot, epc_gen;
+    uint64_t epc_slot, epc_gen, epc_badge;
     struct endpoint *epc_ep; /* holds a reference */
     uint8_t epc_rights;
     struct thread *next, *prev; /* run queue or wait queue links */

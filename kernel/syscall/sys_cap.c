@@ -130,3 +130,29 @@ int64_t sys_ENDPOINT_CREATE(uint64_t a[6])
         endpoint_put(ep); /* another thread filled the slot meanwhile */
     return r;
 }
+
+/*
+ * Endpoint slot (unbadged, needs GRANT), destination slot, badge (1 to
+ * 2^62 - 1): a derived copy carrying the badge, which every message sent
+ * through it delivers to the receiver (a server tells its clients apart).
+ */
+int64_t sys_BADGE_CAP(uint64_t a[6])
+{
+    if (a[2] == 0 || a[2] >= (1ull << 62))
+        return MN_ERR_BAD_ARG;
+    struct process *p = self();
+    int r = cspace_reserve(p, a[1]);
+    if (r != MN_ERR_OK)
+        return r;
+    cap_slot_t *s, *copy;
+    spin_lock(&cap_lock);
+    r = cspace_lookup(p, a[0], MN_CAP_ENDPOINT, MN_RIGHT_GRANT, &s);
+    if (r == MN_ERR_OK && s->data[0] != 0)
+        r = MN_ERR_BAD_ARG; /* a badge is set once */
+    if (r == MN_ERR_OK)
+        r = cap_derive(s, &p->cnode, a[1], MN_RIGHTS_ALL, &copy);
+    if (r == MN_ERR_OK)
+        copy->data[0] = a[2];
+    spin_unlock(&cap_lock);
+    return r;
+}

@@ -4,7 +4,8 @@
  * calling need WRITE on the endpoint capability, receiving needs READ. The
  * endpoint is pinned for the duration of the call by the thread's lookup
  * cache (ipc_endpoint_of), so dropping the capability meanwhile cannot free
- * it under a waiting thread.
+ * it under a waiting thread. The receiving calls return the badge of the
+ * capability the message was sent through (0: none) in RAX.
  */
 #include "cap/cspace.h"
 #include "ipc/endpoint.h"
@@ -39,9 +40,10 @@ static int64_t do_recv(uint64_t a[6], bool block)
     if (r != MN_ERR_OK)
         return r;
     r = endpoint_recv(ep, msg, block);
-    if (r == MN_ERR_OK)
-        out_msg(a, msg);
-    return r;
+    if (r != MN_ERR_OK)
+        return r;
+    out_msg(a, msg);
+    return (int64_t)sched_current()->ipc_recv_badge;
 }
 
 int64_t sys_SEND(uint64_t a[6])
@@ -90,7 +92,8 @@ int64_t sys_REPLY_RECV(uint64_t a[6])
         ipc_reply(&a[1]);
         return r;
     }
-    return endpoint_reply_recv(ep, &a[1], a);
+    r = endpoint_reply_recv(ep, &a[1], a);
+    return r == MN_ERR_OK ? (int64_t)sched_current()->ipc_recv_badge : r;
 }
 
 /* endpoint slot, label, data0, cap slot, rights mask */
@@ -112,7 +115,7 @@ int64_t sys_SEND_CAP(uint64_t a[6])
     return r;
 }
 
-/* endpoint slot, empty slot -> label, data0, data1 (MN_INSPECT of the cap); RAX 1 if a cap came */
+/* endpoint slot, empty slot -> label, data0, data1 (MN_INSPECT of the cap); RAX badge << 1 | 1 if a cap came */
 int64_t sys_RECV_CAP(uint64_t a[6])
 {
     struct process *p = sched_current()->process;
@@ -129,5 +132,5 @@ int64_t sys_RECV_CAP(uint64_t a[6])
     if (r != MN_ERR_OK)
         return r;
     out_msg(a, msg);
-    return got ? 1 : 0;
+    return (int64_t)(sched_current()->ipc_recv_badge << 1 | (got ? 1 : 0));
 }

@@ -147,7 +147,7 @@ KTEST(user_ipc_fifo)
 
 /* bin/call client mode `cmode` and server mode `smode` on one endpoint (client WRITE, server READ). */
 static const char *call_pair(uint64_t cmode, uint64_t smode, uint64_t ccpus, uint64_t scpus, struct uproc *c,
-                             struct uproc *s, struct notification **go)
+                             struct uproc *s, struct notification **go, uint64_t badge)
 {
     const char *err = uproc_spawn("bin/call", cmode, c);
     if (!err)
@@ -156,7 +156,7 @@ static const char *call_pair(uint64_t cmode, uint64_t smode, uint64_t ccpus, uin
         return err;
     struct endpoint *ep = endpoint_create();
     KTEST_CHECK(ep, "endpoint_create");
-    KTEST_CHECK(uproc_mint(c, 1, MN_CAP_ENDPOINT, MN_RIGHT_WRITE, &ep->obj, 0, 0) &&
+    KTEST_CHECK(uproc_mint(c, 1, MN_CAP_ENDPOINT, MN_RIGHT_WRITE, &ep->obj, badge, 0) &&
                     uproc_mint(s, 1, MN_CAP_ENDPOINT, MN_RIGHT_READ, &ep->obj, 0, 0),
                 "mint");
     if (go) {
@@ -173,7 +173,7 @@ static const char *call_pair(uint64_t cmode, uint64_t smode, uint64_t ccpus, uin
 static const char *run_call(uint64_t ccpus, uint64_t scpus)
 {
     struct uproc c, s;
-    const char *err = call_pair(0, 1, ccpus, scpus, &c, &s, NULL);
+    const char *err = call_pair(0, 1, ccpus, scpus, &c, &s, NULL, 0);
     if (err)
         return err;
     int64_t sc = uproc_finish(&c, 0), ss = uproc_finish(&s, 0);
@@ -195,7 +195,7 @@ KTEST(user_call_cross_cpu)
 static const char *run_call_abandoned(void)
 {
     struct uproc c, s;
-    const char *err = call_pair(3, 2, 0, 0, &c, &s, NULL);
+    const char *err = call_pair(3, 2, 0, 0, &c, &s, NULL, 0);
     if (err)
         return err;
     int64_t ss = uproc_finish(&s, 0), sc = uproc_finish(&c, 0);
@@ -213,7 +213,7 @@ static const char *run_call_killed(void)
 {
     struct uproc c, s;
     struct notification *go;
-    const char *err = call_pair(5, 4, 0, 0, &c, &s, &go);
+    const char *err = call_pair(5, 4, 0, 0, &c, &s, &go, 0);
     if (err)
         return err;
     /* The server waits for the go (on a notification) once it has the call; the client waits for the reply. */
@@ -236,6 +236,23 @@ static const char *run_call_killed(void)
 KTEST(user_call_killed_caller)
 {
     return run_call_killed();
+}
+
+/* A badged capability: the server sees its badge with each message. */
+static const char *run_call_badge(void)
+{
+    struct uproc c, s;
+    const char *err = call_pair(6, 7, 0, 0, &c, &s, NULL, 0xB0D6E);
+    if (err)
+        return err;
+    int64_t sc = uproc_finish(&c, 0), ss = uproc_finish(&s, 0);
+    KTEST_CHECK(sc == 0 && ss == 0, "the badge did not travel with the messages (see the log)");
+    return NULL;
+}
+
+KTEST(user_call_badge)
+{
+    return run_call_badge();
 }
 
 /* ---- capability transfer, revocation across processes -------------------------- */
@@ -284,6 +301,8 @@ const char *run_ipc_tests(void)
         err = run_call_abandoned();
     if (!err)
         err = run_call_killed();
+    if (!err)
+        err = run_call_badge();
     if (!err)
         err = run_captx();
     return err;

@@ -11,11 +11,14 @@
  *   4 server that takes a call, waits for the go, then replies: the client
  *     was killed meanwhile, so the reply must report MN_ERR_DEAD
  *   5 client that calls and waits (to be killed)
+ *   6 client and 7 server with a badged capability: the server must see
+ *     the badge BADGE with every message (RECV and REPLY_RECV return it)
  * Returns 0, or the number of the failed check.
  */
 #include "utest.h"
 
 #define ROUNDS 500
+#define BADGE 0xB0D6Eull
 
 static int64_t client(void)
 {
@@ -57,6 +60,18 @@ int64_t main(uint64_t arg)
         CHECK(43, mn_sys_REPLY(1, 2, 3) == MN_ERR_DEAD);
         return 0;
     case 5: mn_sys_CALL(1, 99, 0, 0, m); return 51; /* never: it is killed while waiting */
+    case 6:
+        for (uint64_t i = 0; i < 3; i++)
+            CHECK(61, mn_sys_CALL(1, i, 0, 0, m) == 0 && m[0] == i + 100);
+        return 0;
+    case 7: {
+        int64_t r = mn_sys_RECV(1, m);
+        CHECK(71, r == (int64_t)BADGE && m[0] == 0);
+        for (uint64_t i = 1; i < 3; i++)
+            CHECK(72, mn_sys_REPLY_RECV(1, m[0] + 100, 0, 0, m) == (int64_t)BADGE && m[0] == i);
+        CHECK(73, mn_sys_REPLY(m[0] + 100, 0, 0) == 0);
+        return 0;
+    }
     }
     return 100;
 }

@@ -115,6 +115,12 @@ int64_t main(uint64_t arg)
     CHECK(108, mn_sys_MOVE_CAP(300, 12) == MN_ERR_SLOT_OCCUPIED && mn_sys_MOVE_CAP(11, 13) == MN_ERR_INVALID_SLOT);
     CHECK(109, mn_sys_REVOKE(300) == 0 && mn_sys_INSPECT(12) == MN_ERR_INVALID_SLOT); /* 12 was still its child */
     CHECK(111, mn_sys_DROP_CAP(300) == 0);
+    /* badges: a badged copy of an unbadged endpoint cap with GRANT, set once */
+    CHECK(112, mn_sys_BADGE_CAP(3, 14, 42) == 0 &&
+                   mn_sys_INSPECT(14) == (int64_t)MN_INSPECT_MAKE(MN_CAP_ENDPOINT, MN_RIGHTS_ALL));
+    CHECK(113, mn_sys_BADGE_CAP(14, 15, 43) == MN_ERR_BAD_ARG && mn_sys_BADGE_CAP(3, 15, 0) == MN_ERR_BAD_ARG);
+    CHECK(114, mn_sys_BADGE_CAP(4, 15, 42) == MN_ERR_NO_RIGHTS && mn_sys_BADGE_CAP(1, 15, 42) == MN_ERR_WRONG_TYPE);
+    CHECK(115, mn_sys_BADGE_CAP(3, 14, 42) == MN_ERR_SLOT_OCCUPIED && mn_sys_DROP_CAP(14) == 0);
     /* misc */
     CHECK(110, mn_sys_YIELD() == 0);
     return 0;

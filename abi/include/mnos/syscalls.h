@@ -26,7 +26,7 @@
     /* --- the stable core --- */ \
     X(EXIT, 0, 0, 0, "- (ends the calling thread)") \
     X(SEND, 1, 4, 0, "endpoint slot, label, data0, data1") \
-    X(RECV, 2, 1, 3, "endpoint slot -> label, data0, data1") \
+    X(RECV, 2, 1, 3, "endpoint slot -> label, data0, data1; the sender's badge in RAX") \
     X(PORT_OUT, 3, 4, 0, "ioport slot, port, value, width (1, 2 or 4)") \
     X(PORT_IN, 4, 3, 0, "ioport slot, port, width -> value in RAX") \
     X(WAIT_IRQ, 5, 1, 0, "irq slot (acknowledges the previous interrupt, then waits for the next)") \
@@ -38,12 +38,12 @@
     X(DROP_CAP, 11, 1, 0, "slot") \
     /* --- IPC extensions --- */ \
     X(CALL, 12, 4, 3, "endpoint slot, label, data0, data1 -> reply label, data0, data1") \
-    X(REPLY_RECV, 13, 4, 3, "endpoint slot, reply label, data0, data1 -> label, data0, data1") \
+    X(REPLY_RECV, 13, 4, 3, "endpoint slot, reply label, data0, data1 -> label, data0, data1; badge in RAX") \
     X(SEND_NB, 14, 4, 0, "endpoint slot, label, data0, data1 (MN_ERR_WOULD_BLOCK if no receiver)") \
-    X(RECV_NB, 15, 1, 3, "endpoint slot -> label, data0, data1 (MN_ERR_WOULD_BLOCK if no sender)") \
+    X(RECV_NB, 15, 1, 3, "endpoint slot -> label, data0, data1, badge in RAX (MN_ERR_WOULD_BLOCK if no sender)") \
     X(REPLY, 16, 3, 0, "reply label, data0, data1 (to the caller this thread received from)") \
     X(SEND_CAP, 17, 5, 0, "endpoint slot, label, data0, cap slot (needs GRANT), rights mask") \
-    X(RECV_CAP, 18, 2, 3, "endpoint slot, empty slot -> label, data0, MN_INSPECT of the cap; RAX 1 if one came") \
+    X(RECV_CAP, 18, 2, 3, "endpoint slot, empty slot -> label, data0, MN_INSPECT of the cap; RAX badge << 1 | 1 if one came") \
     X(NOTIFY_SIGNAL, 19, 2, 0, "notification slot, bits") \
     X(NOTIFY_WAIT, 20, 1, 0, "notification slot -> bits in RAX (cleared)") \
     X(NOTIFY_POLL, 21, 1, 0, "notification slot -> bits in RAX (cleared, never blocks)") \
@@ -85,7 +85,9 @@
     X(FRAME_WRITE, 49, 4, 0, "frame slot (WRITE), offset, user pointer, length: copies into the frame") \
     /* --- threads --- */ \
     X(THREAD_WAIT, 50, 1, 0, "thread slot (READ): blocks until that thread has ended") \
-    X(THREAD_KILL, 51, 1, 0, "thread slot (WRITE): ends that thread (the process ends with its last thread)")
+    X(THREAD_KILL, 51, 1, 0, "thread slot (WRITE): ends that thread (the process ends with its last thread)") \
+    /* --- badges --- */ \
+    X(BADGE_CAP, 52, 3, 0, "endpoint slot (unbadged, GRANT), destination slot, badge: a badged copy")
 
 enum mn_syscall {
 #define MN_SYSCALL_ENUM_(name, num, args, outs, doc) MN_SYS_##name = (num),
@@ -94,7 +96,7 @@ enum mn_syscall {
 };
 
 /* One more than the highest number in use: the size of a dispatch table. */
-#define MN_SYSCALL_COUNT (MN_SYS_THREAD_KILL + 1)
+#define MN_SYSCALL_COUNT (MN_SYS_BADGE_CAP + 1)
 #define MN_SYSCALL_BOUND_(name, num, args, outs, doc) \
     _Static_assert((num) < MN_SYSCALL_COUNT && (args) <= 6 && (outs) <= 3, "syscall " #name " fits");
 MN_SYSCALL_TABLE(MN_SYSCALL_BOUND_)

@@ -104,6 +104,10 @@ static inline int64_t mn_call(uint32_t ep, mn_msg_t *m)
 typedef void (*mn_handler_fn)(mn_msg_t *msg, void *ctx);
 int64_t mn_serve(uint32_t ep, mn_handler_fn handler, void *ctx);
 
+/* The same, telling the handler the badge of the capability each message came through (BADGE_CAP; 0: none). */
+typedef void (*mn_badged_handler_fn)(mn_msg_t *msg, uint64_t badge, void *ctx);
+int64_t mn_serve_badged(uint32_t ep, mn_badged_handler_fn handler, void *ctx);
+
 /* ---- processes -------------------------------------------------------------------- */
 
 /* A capability for mn_spawn to give the child: copied (derived, with `rights`) from the parent's slot `slot`. */
