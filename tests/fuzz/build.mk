@@ -19,7 +19,7 @@ FUZZ_CC      ?= clang-14
 FUZZ_RUN_SECONDS := $(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),20)
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -fno-omit-frame-pointer -Iabi/include -Ikernel -Ilib -Itests/fuzz -DHOST_TEST
-FUZZ_TARGETS := elf tarfs cap acpi pci
+FUZZ_TARGETS := elf tarfs cap acpi pci virtio
 
 FUZZ_SRCS_elf   := tests/fuzz/fuzz_elf.c kernel/loader/elf.c
 FUZZ_SRCS_tarfs := tests/fuzz/fuzz_tarfs.c lib/tarfs/tarfs.c
@@ -27,13 +27,16 @@ FUZZ_SRCS_cap   := tests/fuzz/fuzz_cap.c tests/fuzz/cap_model.c kernel/cap/cap.c
 FUZZ_SRCS_acpi  := tests/fuzz/fuzz_acpi.c kernel/acpi/tables.c kernel/acpi/madt.c kernel/acpi/fixed.c
 FUZZ_SRCS_pci   := tests/fuzz/fuzz_pci.c tests/host/pci_sim.c lib/pci/pci.c lib/pci/pci_bars.c lib/pci/pci_caps.c \
     lib/pci/pci_names.c lib/pci/pci_format.c
+FUZZ_SRCS_virtio := tests/fuzz/fuzz_virtio.c tests/host/virtio_sim.c lib/virtio/virtio_pci.c lib/virtio/virtqueue.c \
+    lib/virtio/virtio_blk.c
 
 # Extra libFuzzer options: a cap input is an operation sequence checked
 # step by step against the model, so short ones keep the run rate up.
 FUZZ_OPTS_cap := -max_len=600
 
 FUZZ_HEADERS := kernel/acpi/acpi.h kernel/loader/elf.h lib/tarfs/tarfs.h kernel/cap/cap.h tests/fuzz/cap_model.h \
-    lib/pci/pci.h lib/pci/pci_internal.h tests/host/pci_sim.h $(wildcard abi/include/mnos/*.h)
+    lib/pci/pci.h lib/pci/pci_internal.h tests/host/pci_sim.h lib/virtio/virtio.h tests/host/virtio_sim.h \
+    $(wildcard abi/include/mnos/*.h)
 
 define fuzz_rule
 $(HOST)/fuzz/fuzz_$(1): $$(FUZZ_SRCS_$(1)) $$(FUZZ_HEADERS) tests/fuzz/build.mk
@@ -78,6 +81,17 @@ $(BUILD)/fuzz/corpus/acpi/.stamp: $(wildcard tests/data/acpi/*/*.bin)
 $(BUILD)/fuzz/corpus/pci/.stamp: $(HOST)/tests/test_pci
 	@mkdir -p $(dir $@)
 	$(HOST)/tests/test_pci --seeds $(dir $@)
+	@touch $@
+
+# virtio: healthy runs of the simulated device (tests/fuzz/fuzz_virtio.c's byte form: a 20-byte device header,
+# then operations) on the modern and legacy layouts, with size_max splitting, and with garbled registers.
+VIRTIO_SEED_OPS := \000\020\000\010\001\001\040\000\004\002\002\000\003\005\004\012\003\005\006\003\002\013\006\377\000\013\000\005\200\005\007\005\007\001\200\001\000\013\006\377\001\013\011\001\000\011\000\001\011\005\006\001\000\013\011\377\015\001\016\000\004\017\000\000\003\000\002\003\005\006\011\000\013\017\001\010\054\001\013\014\000\000\007\000\001\004\005\006\011\000\013
+$(BUILD)/fuzz/corpus/virtio/.stamp: tests/fuzz/build.mk
+	@mkdir -p $(dir $@)
+	printf '\000\010\124\006\000\000\010\000\376\011\044\003\000\002\176\000\000\010\000\000\000$(VIRTIO_SEED_OPS)' > $(dir $@)/modern
+	printf '\003\010\124\006\000\000\010\000\376\011\044\003\000\002\020\000\000\010\000\000$(VIRTIO_SEED_OPS)' > $(dir $@)/legacy-msix
+	printf '\000\010\126\006\000\000\010\040\004\011\044\003\000\002\176\000\000\010\000\000\001\024$(VIRTIO_SEED_OPS)' > $(dir $@)/modern-segs
+	printf '\200\003\124\006\000\000\010\000\376\011\044\003\000\002\176\000\000\010\000\000\000$(VIRTIO_SEED_OPS)\000\000\000\000\010\000\000\000\001' > $(dir $@)/garbled-small
 	@touch $@
 
 FUZZ_CORPORA := $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/corpus/$(t)/.stamp)
