@@ -76,8 +76,9 @@ $(UBUILD)/%.o: user/%.c
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
 # ---- init, drivers --------------------------------------------------------------------------
-$(BUILD)/initrd/bin/init: $(UBUILD)/init/init.o $(UBUILD)/init/tests.o $(UBUILD)/lib/crt0.o $(UBUILD)/libmnos.a
-	$(call link_mnos,$@,$(UBUILD)/init/init.o $(UBUILD)/init/tests.o)
+$(BUILD)/initrd/bin/init: $(UBUILD)/init/init.o $(UBUILD)/init/tests.o $(UBUILD)/init/hypervisor.o $(UBUILD)/libwasm.a \
+		$(UBUILD)/lib/crt0.o $(UBUILD)/libmnos.a
+	$(call link_mnos,$@,$(UBUILD)/init/init.o $(UBUILD)/init/tests.o $(UBUILD)/init/hypervisor.o $(UBUILD)/libwasm.a)
 
 $(BUILD)/initrd/bin/serial_drv: $(UBUILD)/drivers/serial/serial_drv.o $(UBUILD)/lib/crt0.o $(UBUILD)/libmnos.a
 	$(call link_mnos,$@,$<)
@@ -85,7 +86,7 @@ $(BUILD)/initrd/bin/serial_drv: $(UBUILD)/drivers/serial/serial_drv.o $(UBUILD)/
 USER_BINS := $(BUILD)/initrd/bin/init $(BUILD)/initrd/bin/serial_drv
 
 # ---- libmnos test programs (init's test mode) ---------------------------------------------------
-UTESTS := hello memory malloc delegation echo leaks tiny spinner spawnbench
+UTESTS := hello memory malloc delegation echo leaks tiny spinner spawnbench wasm_wasi wasm_spec wasm_limits wasm_many
 $(BUILD)/initrd/test/%: $(UBUILD)/utests/%.o $(UBUILD)/lib/crt0.o $(UBUILD)/libmnos.a
 	$(call link_mnos,$@,$<)
 USER_BINS += $(patsubst %,$(BUILD)/initrd/test/%,$(UTESTS))
@@ -112,3 +113,5 @@ USER_BINS += $(patsubst %,$(BUILD)/initrd/bin/%,$(USER_TESTS))
 .SECONDARY: $(patsubst %,$(UBUILD)/tests/%.o,$(USER_TESTS)) $(patsubst %,$(UBUILD)/utests/%.o,$(UTESTS))
 
 -include $(shell find $(UBUILD) -name '*.d' 2>/dev/null)
+
+include user/wasm/build.mk

@@ -122,6 +122,30 @@ KBENCH_REFS = {
 }
 
 
+WASM_PROGS = ["coremark_like", "sha256", "nbody", "sieve", "fib", "interp"]
+
+
+def minimalos_wasm():
+    """The engine's benchmark modules inside MinimalOS (user/apps/wasmbench, in init's process) under -icount."""
+    kernel, initrd = os.path.join(KBUILD, "kernel.elf"), os.path.join(KBUILD, "initrd.tar")
+    args = qemu.machine_args("microvm", "pvh", kernel, initrd, None, "wasmbench=all") + ["-m", "256M", "-smp", "1"]
+    r = qemu.run(args + ICOUNT, os.path.join(BUILD, "bench", "minimalos-wasm-icount.log"), 900,
+                 until="wasmbench: done")
+    if "wasmbench: done" not in r.log:
+        print("bench: the wasmbench boot did not finish (log %s)" % r.log[-300:], file=sys.stderr)
+    for name, value in re.findall(r"^bench: (wasm\.\S+) (\d+) insns", r.log, re.M):
+        fig(name, int(value), "insns", "linux." + name.removesuffix(".in_os"))
+
+
+def wasm_ratio():
+    """wasm.in_os_vs_linux: all benchmark programs' instructions in MinimalOS over the same in the Linux guest."""
+    values = {n: v for n, v, _, _ in figures}
+    mine = [values.get("wasm.%s.in_os" % p) for p in WASM_PROGS]
+    linux = [values.get("linux.wasm.%s" % p) for p in WASM_PROGS]
+    if all(mine) and all(linux):
+        fig("wasm.in_os_vs_linux", round(sum(mine) / sum(linux), 4), "x")
+
+
 def linux_reference():
     try:
         subprocess.run([os.path.join(HERE, "linux-ref.sh"), BUILD], check=True, stdout=subprocess.DEVNULL)
@@ -144,8 +168,11 @@ def main():
     minimalos_boot_walls()
     minimalos_icount()
     minimalos_ipc_wall()
+    if os.environ.get("BENCH_WASM", "1") == "1":
+        minimalos_wasm()
     if os.environ.get("BENCH_LINUX", "1") == "1":
         linux_reference()
+    wasm_ratio()
     values = {n: v for n, v, _, _ in figures}
     rows = []
     for name, value, unit, ref in figures:

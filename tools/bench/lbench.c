@@ -136,6 +136,18 @@ static void bench_spawn(const char *self)
     report("spawn_exit_wait", median(v, RUNS));
 }
 
+/* The Wasm engine's benchmarks, run by the same engine built for Linux (linux-ref.sh), when it is in the image. */
+static void bench_wasm(void)
+{
+    char *argv[] = {"/wasmbench_linux", "all", NULL};
+    pid_t pid;
+    if (access(argv[0], X_OK) != 0 || chdir("/") != 0)
+        return;
+    fflush(stdout);
+    if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ) == 0)
+        waitpid(pid, NULL, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "exit") == 0)
@@ -157,6 +169,7 @@ int main(int argc, char **argv)
     bench_yield();
     bench_fork();
     bench_spawn(argv[0][0] == '/' ? argv[0] : "/init");
+    bench_wasm();
     printf("lbench: done\n");
     fflush(stdout);
     if (ioperm(0xf4, 4, 1) == 0)

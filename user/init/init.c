@@ -15,6 +15,7 @@
  */
 #include <mnos/console.h>
 
+#include "hypervisor.h"
 #include "init.h"
 #include "libmnos.h"
 #include "stdio.h"
@@ -120,6 +121,7 @@ int main(int argc, char **argv)
     uint64_t since = (((uint64_t)hi << 32) | lo) - st->boot_tsc;
     printf("init: initrd %zu bytes; serial_drv runs\n", rd_size);
     printf("init ready (%lu TSC ticks since kernel entry)\n", (unsigned long)since);
+    hv_boot(argc, argv); /* the Wasm hypervisor: a greeting over the SFI bridge, then wasm= / wasmbench= */
     const char *tests = init_arg(argc, argv, "utest");
     if (tests)
         return init_run_tests(tests);

@@ -11,6 +11,7 @@
  */
 #include <mnos/console.h>
 
+#include "hypervisor.h"
 #include "init.h"
 #include "stdio.h"
 #include "string.h"
@@ -91,12 +92,22 @@ static bool setup_leaks(struct caps *c)
     return true;
 }
 
+/* The Wasm tests: they start bin/wasmrun children with the initrd and allocators drawn on this budget. */
+static bool setup_wasm(struct caps *c)
+{
+    if (!standard(c, 16384)) /* 64 MiB */
+        return false;
+    give(c, mn_cap("initrd"), MN_RIGHT_READ | MN_RIGHT_GRANT, 0, "initrd");
+    return true;
+}
+
 static const struct utest {
     const char *name;
     bool (*setup)(struct caps *c);
 } tests[] = {
-    {"hello", setup_small},           {"memory", setup_small}, {"malloc", setup_malloc},
-    {"delegation", setup_delegation}, {"echo", setup_echo},    {"leaks", setup_leaks},
+    {"hello", setup_small},    {"memory", setup_small},   {"malloc", setup_malloc},  {"delegation", setup_delegation},
+    {"echo", setup_echo},      {"leaks", setup_leaks},    {"wasm_wasi", setup_wasm}, {"wasm_limits", setup_wasm},
+    {"wasm_many", setup_wasm}, {"wasm_spec", setup_wasm},
 };
 
 /* Is `name` one of the comma-separated words of `sel` (or is sel "all")? */
@@ -206,6 +217,8 @@ int init_run_tests(const char *selection)
         else
             failed++;
     }
+    if (selected(selection, "wasm_bridge")) /* in init itself: it needs init's COM1 (hypervisor.c) */
+        hv_self_test() ? passed++ : failed++;
     printf("utest: done: %d passed, %d failed\n", passed, failed);
     uint32_t port = mn_cap("debug-exit");
     if (port)

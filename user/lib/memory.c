@@ -16,7 +16,8 @@
 /* How much the first heap extension maps: a program may raise it before its first malloc (init: 4 MiB). */
 size_t mn_heap_initial = 64 * 1024;
 
-static uint64_t heap_end = MN_USER_HEAP_BASE;
+static uint64_t heap_end = MN_USER_HEAP_BASE; /* end of what is mapped */
+static uint64_t heap_given = MN_USER_HEAP_BASE; /* end of what malloc was handed (the first mapping may be larger) */
 static uint64_t map_next = MAP_AREA_BASE;
 static mn_mutex_t map_lock = MN_MUTEX_INIT;
 static uint32_t allocator, self;
@@ -40,10 +41,13 @@ static unsigned fit_order(uint64_t va, uint64_t pages)
  * Maps `pages` fresh zeroed pages at va (writable), in runs of the largest
  * orders that fit; each frame capability goes to *keep when keep is not
  * NULL (only for a single run), else it is dropped. Returns 0 or an error;
- * on an error what was mapped stays mapped (the heap simply ends there).
+ * on an error what was mapped stays mapped, and *done (when not NULL) says
+ * how many pages that is, so the heap can go on from there later.
  */
-static int map_fresh(uint64_t va, uint64_t pages, uint32_t *keep)
+static int map_fresh(uint64_t va, uint64_t pages, uint32_t *keep, uint64_t *done)
 {
+    if (done)
+        *done = 0;
     if (!allocator || !self)
         return MN_ERR_INVALID_SLOT;
     while (pages) {
@@ -64,21 +68,36 @@ static int map_fresh(uint64_t va, uint64_t pages, uint32_t *keep)
             return (int)r;
         va += MN_PAGE_SIZE << order;
         pages -= 1ull << order;
+        if (done)
+            *done += 1ull << order;
     }
     return 0;
 }
 
+/*
+ * malloc asks for exactly the bytes that follow its heap; the first mapping is at least mn_heap_initial, and what
+ * malloc did not ask for then is handed out by the next calls (bug heap-initial-surplus: returning the end of the
+ * mapping instead made malloc see a gap and report heap corruption once init's heap outgrew its first request).
+ */
 void *mn_heap_morecore(size_t bytes)
 {
-    if (heap_end == MN_USER_HEAP_BASE && bytes < mn_heap_initial)
-        bytes = mn_heap_initial;
     bytes = (bytes + MN_PAGE_SIZE - 1) & ~(MN_PAGE_SIZE - 1);
-    if (bytes > HEAP_LIMIT - heap_end)
+    if (bytes > HEAP_LIMIT - heap_given)
         return NULL;
-    uint64_t start = heap_end;
-    if (map_fresh(start, bytes / MN_PAGE_SIZE, NULL) != 0)
-        return NULL;
-    heap_end += bytes;
+    if (heap_given + bytes > heap_end) {
+        uint64_t map = heap_given + bytes - heap_end;
+        if (heap_end == MN_USER_HEAP_BASE && map < mn_heap_initial)
+            map = (mn_heap_initial + MN_PAGE_SIZE - 1) & ~(MN_PAGE_SIZE - 1);
+        if (map > HEAP_LIMIT - heap_end)
+            map = HEAP_LIMIT - heap_end;
+        uint64_t mapped;
+        int r = map_fresh(heap_end, map / MN_PAGE_SIZE, NULL, &mapped);
+        heap_end += mapped * MN_PAGE_SIZE; /* a budget that ran out may allow more later */
+        if (r != 0 && heap_given + bytes > heap_end)
+            return NULL;
+    }
+    uint64_t start = heap_given;
+    heap_given += bytes;
     return (void *)(uintptr_t)start;
 }
 
@@ -96,7 +115,7 @@ void *mn_map_pages(unsigned order, uint32_t *frame_slot)
     if (!room)
         return NULL;
     uint32_t slot = 0;
-    if (map_fresh(va, 1ull << order, frame_slot ? &slot : NULL) != 0)
+    if (map_fresh(va, 1ull << order, frame_slot ? &slot : NULL, NULL) != 0)
         return NULL;
     if (frame_slot)
         *frame_slot = slot;

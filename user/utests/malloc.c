@@ -1,7 +1,8 @@
 /*
  * A malloc-heavy program: thousands of blocks of many sizes, freed and
  * reallocated in a pseudo-random order, every byte checked against a
- * pattern derived from the block's id before it is freed or moved.
+ * pattern derived from the block's id before it is freed or moved. The
+ * heap starts with a 1 MiB first mapping and grows to tens of MiB.
  */
 #include "stdlib.h"
 #include "string.h"
@@ -57,8 +58,12 @@ static bool intact(int i, size_t upto)
     return true;
 }
 
+extern size_t mn_heap_initial;
+
 int main(void)
 {
+    /* Regression (bug heap-initial-surplus): a first extension bigger than malloc's request must not break growth. */
+    mn_heap_initial = 1u << 20;
     uint32_t ids = 1;
     size_t peak = 0, live = 0;
     for (int round = 0; round < ROUNDS; round++) {

@@ -43,7 +43,8 @@
     X(RECV_NB, 15, 1, 3, "endpoint slot -> label, data0, data1, badge in RAX (MN_ERR_WOULD_BLOCK if no sender)") \
     X(REPLY, 16, 3, 0, "reply label, data0, data1 (to the caller this thread received from)") \
     X(SEND_CAP, 17, 5, 0, "endpoint slot, label, data0, cap slot (needs GRANT), rights mask") \
-    X(RECV_CAP, 18, 2, 3, "endpoint slot, empty slot -> label, data0, MN_INSPECT of the cap; RAX badge << 1 | 1 if one came") \
+    X(RECV_CAP, 18, 2, 3, \
+      "endpoint slot, empty slot -> label, data0, MN_INSPECT of the cap; RAX badge << 1 | 1 if one came") \
     X(NOTIFY_SIGNAL, 19, 2, 0, "notification slot, bits") \
     X(NOTIFY_WAIT, 20, 1, 0, "notification slot -> bits in RAX (cleared)") \
     X(NOTIFY_POLL, 21, 1, 0, "notification slot -> bits in RAX (cleared, never blocks)") \
