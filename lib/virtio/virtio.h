@@ -162,15 +162,15 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "lib/virtio assumes a 
 /*
  * Completion errors: how a request's outcome maps to the ABI's codes.
  *   VIRTIO_BLK_S_OK                         MN_ERR_OK
- *   VIRTIO_BLK_S_IOERR (the device failed)  VIRTIO_BLK_ERR_IO      = MN_ERR_DEAD
- *   VIRTIO_BLK_S_UNSUPP                     VIRTIO_BLK_ERR_UNSUPP  = MN_ERR_BAD_ARG
+ *   VIRTIO_BLK_S_IOERR (the device failed)  VIRTIO_BLK_ERR_IO      = MN_ERR_IO
+ *   VIRTIO_BLK_S_UNSUPP                     VIRTIO_BLK_ERR_UNSUPP  = MN_ERR_UNSUPPORTED
  *   any other byte, no status written, or a used length that does not fit the request
  *                                           VIRTIO_BLK_ERR_PROTOCOL = MN_ERR_BAD_FORMAT
  *   reset with the request in flight        VIRTIO_BLK_ERR_ABORTED = MN_ERR_DEAD
  * The ABI has no I/O-error code yet; these names are where it would go.
  */
-#define VIRTIO_BLK_ERR_IO MN_ERR_DEAD
-#define VIRTIO_BLK_ERR_UNSUPP MN_ERR_BAD_ARG
+#define VIRTIO_BLK_ERR_IO MN_ERR_IO
+#define VIRTIO_BLK_ERR_UNSUPP MN_ERR_UNSUPPORTED
 #define VIRTIO_BLK_ERR_PROTOCOL MN_ERR_BAD_FORMAT
 #define VIRTIO_BLK_ERR_ABORTED MN_ERR_DEAD
 

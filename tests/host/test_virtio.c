@@ -771,8 +771,8 @@ static void test_status_table(void)
     HT_CASE("status_error_table")
     {
         HT_CHECK(virtio_blk_status_error(VIRTIO_BLK_S_OK) == MN_ERR_OK, "OK");
-        HT_CHECK(virtio_blk_status_error(VIRTIO_BLK_S_IOERR) == MN_ERR_DEAD, "IOERR");
-        HT_CHECK(virtio_blk_status_error(VIRTIO_BLK_S_UNSUPP) == MN_ERR_BAD_ARG, "UNSUPP");
+        HT_CHECK(virtio_blk_status_error(VIRTIO_BLK_S_IOERR) == MN_ERR_IO, "IOERR");
+        HT_CHECK(virtio_blk_status_error(VIRTIO_BLK_S_UNSUPP) == MN_ERR_UNSUPPORTED, "UNSUPP");
         HT_CHECK(virtio_blk_status_error(VIRTIO_BLK_S_ABORTED) == MN_ERR_DEAD, "ABORTED");
         for (unsigned s = 3; s < 256; s++)
             if (s != VIRTIO_BLK_S_ABORTED)

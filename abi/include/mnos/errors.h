@@ -28,7 +28,9 @@
     X(WOULD_BLOCK, -13, "operation would block") \
     X(DEAD, -14, "object destroyed or revoked while in use") \
     X(BAD_FORMAT, -15, "malformed file (ELF, archive)") \
-    X(TIMEOUT, -16, "timed out")
+    X(TIMEOUT, -16, "timed out") \
+    X(IO, -17, "device I/O error") \
+    X(UNSUPPORTED, -18, "not supported by the device")
 
 enum mn_error {
 #define MN_ERROR_ENUM_(name, value, text) MN_ERR_##name = (value),
@@ -37,7 +39,7 @@ enum mn_error {
 };
 
 /* The most negative code in use; codes below it are not errors we define. */
-#define MN_ERR_MIN MN_ERR_TIMEOUT
+#define MN_ERR_MIN MN_ERR_UNSUPPORTED
 
 /* True when a system call's return value is an error code. */
 static inline int mn_is_error(int64_t ret)
