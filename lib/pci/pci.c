@@ -100,6 +100,25 @@ int pci_probe(const struct pci_config_ops *ops, uint16_t segment, uint8_t bus, u
     return MN_ERR_OK;
 }
 
+int pci_probe_readonly(const struct pci_config_ops *ops, uint16_t segment, uint8_t bus, uint8_t dev, uint8_t fn,
+                       struct pci_device *out)
+{
+    if (!ops || !ops->read32 || (ops->max_offset != 0xFF && ops->max_offset != 0xFFF) || dev > 31 || fn > 7 || !out)
+        return MN_ERR_BAD_ARG;
+    struct pci_loc l = {ops, segment, bus, dev, fn};
+    uint32_t id = pci_rd32(&l, PCI_CFG_VENDOR_ID);
+    if (vendor_absent(id)) {
+        zero_device(out);
+        out->segment = segment;
+        out->bus = bus;
+        out->dev = dev;
+        out->fn = fn;
+        return MN_ERR_NOT_FOUND;
+    }
+    probe_function(&l, id, out, false);
+    return MN_ERR_OK;
+}
+
 /* ---- the bus walk ---------------------------------------------------------- */
 
 struct bus_set {

@@ -243,6 +243,17 @@ int pci_probe(const struct pci_config_ops *ops, uint16_t segment, uint8_t bus, u
               struct pci_device *out);
 
 /*
+ * As pci_probe, but only reads: BARs are decoded from their registers and
+ * not sized (size 0; a BAR that reads 0, implemented but unassigned, is
+ * not seen), and nothing is ever written, so it may run on a function a
+ * driver is using. ops->write32 may be NULL (it is never called). For a
+ * Ring 3 program that reads configuration space through a PciDevice
+ * capability (lspci, drivers). Returns as pci_probe.
+ */
+int pci_probe_readonly(const struct pci_config_ops *ops, uint16_t segment, uint8_t bus, uint8_t dev, uint8_t fn,
+                       struct pci_device *out);
+
+/*
  * Reads the `width`-byte (1, 2 or 4) register at `offset` of function *d.
  * Returns MN_ERR_OK with *value (zero-extended); MN_ERR_BAD_ARG for bad ops,
  * NULL d or value, another width, an offset not a multiple of the width, or

@@ -778,6 +778,43 @@ static void test_api(void)
         sim_free(s);
     }
 
+    HT_CASE("probe-readonly")
+    {
+        /* What a Ring 3 program sees through a PciDevice capability: the same function, no write, BARs unsized. */
+        struct pci_sim *s = sim_new(0xFFF);
+        topo_q35(s);
+        enumerate(s, MAXDEV);
+        struct pci_config_ops ops = sim_ops(s);
+        ops.write32 = NULL;
+        sim_snapshot(s);
+        unsigned long writes = s->writes;
+        size_t same = 0;
+        for (size_t i = 0; i < found; i++) {
+            const struct pci_device *e = &devs[i];
+            struct pci_device d;
+            if (pci_probe_readonly(&ops, 0, e->bus, e->dev, e->fn, &d) != MN_ERR_OK)
+                continue;
+            bool bars = true;
+            for (unsigned b = 0; b < PCI_MAX_BARS; b++) {
+                const pci_bar_t *x = &e->bars[b], *y = &d.bars[b];
+                bool unseen = x->type == PCI_BAR_NONE || (x->type != PCI_BAR_MEM64_HIGH && x->base == 0);
+                bars = bars && y->size == 0 &&
+                       (unseen ? y->type == PCI_BAR_NONE : y->type == x->type && y->base == x->base);
+            }
+            same += d.vendor_id == e->vendor_id && d.device_id == e->device_id && d.cap_count == e->cap_count &&
+                    d.virtio_count == e->virtio_count && d.msix.table_size == e->msix.table_size && bars;
+        }
+        HT_CHECK(found > 5 && same == found, "%zu of %zu functions match", same, found);
+        HT_CHECK(s->writes == writes && !sim_changed(s), "nothing written");
+        struct pci_device d;
+        HT_CHECK(pci_probe_readonly(NULL, 0, 0, 0, 0, &d) == MN_ERR_BAD_ARG &&
+                     pci_probe_readonly(&ops, 0, 0, 32, 0, &d) == MN_ERR_BAD_ARG &&
+                     pci_probe_readonly(&ops, 0, 0, 0, 0, NULL) == MN_ERR_BAD_ARG &&
+                     pci_probe_readonly(&ops, 0, 0, 30, 0, &d) == MN_ERR_NOT_FOUND,
+                 "arguments");
+        sim_free(s);
+    }
+
     HT_CASE("config-access")
     {
         struct pci_sim *s = sim_new(0xFF);

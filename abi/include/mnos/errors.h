@@ -30,7 +30,8 @@
     X(BAD_FORMAT, -15, "malformed file (ELF, archive)") \
     X(TIMEOUT, -16, "timed out") \
     X(IO, -17, "device I/O error") \
-    X(UNSUPPORTED, -18, "not supported by the device")
+    X(UNSUPPORTED, -18, "not supported by the device") \
+    X(OUT_OF_RANGE, -19, "outside the device (past its last block)")
 
 enum mn_error {
 #define MN_ERROR_ENUM_(name, value, text) MN_ERR_##name = (value),
@@ -39,7 +40,7 @@ enum mn_error {
 };
 
 /* The most negative code in use; codes below it are not errors we define. */
-#define MN_ERR_MIN MN_ERR_UNSUPPORTED
+#define MN_ERR_MIN MN_ERR_OUT_OF_RANGE
 
 /* True when a system call's return value is an error code. */
 static inline int mn_is_error(int64_t ret)
