@@ -28,7 +28,7 @@ USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z separate-code -z no
 
 # ---- libmnos ------------------------------------------------------------------------------
 LIBMNOS_CORE := string printf stdlib malloc
-LIBMNOS_PLATFORM := start memory console ipc thread spawn
+LIBMNOS_PLATFORM := start memory console ipc thread spawn blk
 LIBMNOS_OBJS := $(patsubst %,$(UBUILD)/lib/%.o,$(LIBMNOS_CORE) $(LIBMNOS_PLATFORM)) \
     $(UBUILD)/lib/tarfs.o $(UBUILD)/lib/elf.o
 
@@ -76,9 +76,9 @@ $(UBUILD)/%.o: user/%.c
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
 # ---- init, drivers --------------------------------------------------------------------------
-$(BUILD)/initrd/bin/init: $(UBUILD)/init/init.o $(UBUILD)/init/tests.o $(UBUILD)/init/hypervisor.o $(UBUILD)/libwasm.a \
-		$(UBUILD)/lib/crt0.o $(UBUILD)/libmnos.a
-	$(call link_mnos,$@,$(UBUILD)/init/init.o $(UBUILD)/init/tests.o $(UBUILD)/init/hypervisor.o $(UBUILD)/libwasm.a)
+INIT_OBJS := $(patsubst %,$(UBUILD)/init/%.o,init tests hypervisor blkdev)
+$(BUILD)/initrd/bin/init: $(INIT_OBJS) $(UBUILD)/libwasm.a $(UBUILD)/lib/crt0.o $(UBUILD)/libmnos.a
+	$(call link_mnos,$@,$(INIT_OBJS) $(UBUILD)/libwasm.a)
 
 $(BUILD)/initrd/bin/serial_drv: $(UBUILD)/drivers/serial/serial_drv.o $(UBUILD)/lib/crt0.o $(UBUILD)/libmnos.a
 	$(call link_mnos,$@,$<)
@@ -86,7 +86,8 @@ $(BUILD)/initrd/bin/serial_drv: $(UBUILD)/drivers/serial/serial_drv.o $(UBUILD)/
 USER_BINS := $(BUILD)/initrd/bin/init $(BUILD)/initrd/bin/serial_drv
 
 # ---- libmnos test programs (init's test mode) ---------------------------------------------------
-UTESTS := hello memory malloc delegation echo leaks tiny spinner spawnbench wasm_wasi wasm_spec wasm_limits wasm_many
+UTESTS := hello memory malloc delegation echo leaks tiny spinner spawnbench wasm_wasi wasm_spec wasm_limits wasm_many \
+    blk blk_leak blk_nocaps blk_kill
 $(BUILD)/initrd/test/%: $(UBUILD)/utests/%.o $(UBUILD)/lib/crt0.o $(UBUILD)/libmnos.a
 	$(call link_mnos,$@,$<)
 USER_BINS += $(patsubst %,$(BUILD)/initrd/test/%,$(UTESTS))
@@ -115,3 +116,4 @@ USER_BINS += $(patsubst %,$(BUILD)/initrd/bin/%,$(USER_TESTS))
 -include $(shell find $(UBUILD) -name '*.d' 2>/dev/null)
 
 include user/wasm/build.mk
+include user/drivers/build.mk

@@ -15,6 +15,7 @@
  */
 #include <mnos/console.h>
 
+#include "blkdev.h"
 #include "hypervisor.h"
 #include "init.h"
 #include "libmnos.h"
@@ -77,6 +78,32 @@ static int start_serial_drv(void)
     return MN_ERR_OK;
 }
 
+/* blkbench=MODE: bin/blk bench MODE on the first block device (make bench reads its "bench:" lines). */
+static void init_blk_bench(const char *mode)
+{
+    uint32_t ep = blkdev_client_cap(0), budget = init_allocator(2048);
+    if (!ep || !budget) {
+        printf("blkbench: no block device (or no memory)\n");
+    } else {
+        struct mn_spawn_cap caps[] = {
+            {init.console_out, MN_RIGHT_WRITE, 0, MN_ROLE_CONSOLE},
+            {budget, MN_RIGHT_READ | MN_RIGHT_WRITE, 0, MN_ROLE_ALLOCATOR},
+            {ep, MN_RIGHT_WRITE, 0, "blk"},
+        };
+        const char *argv[] = {"bin/blk", "bench", mode};
+        struct mn_child child;
+        int64_t status = -1;
+        int r = mn_spawn("bin/blk", argv, 3, caps, 3, 0, &child);
+        if (r == MN_ERR_OK) {
+            mn_wait(&child, &status, NULL);
+            mn_release(&child);
+        }
+        printf("blkbench: %s (%s, status %ld)\n", r == MN_ERR_OK && status == 0 ? "ok" : "failed", mn_error_name(r),
+               (long)status);
+    }
+    printf("blkbench: done\n");
+}
+
 /* Without a test selection init has nothing more to do than notice when its service dies. */
 static void watch_services(void)
 {
@@ -121,6 +148,10 @@ int main(int argc, char **argv)
     uint64_t since = (((uint64_t)hi << 32) | lo) - st->boot_tsc;
     printf("init: initrd %zu bytes; serial_drv runs\n", rd_size);
     printf("init ready (%lu TSC ticks since kernel entry)\n", (unsigned long)since);
+    blkdev_start_all(init_arg(argc, argv, "blkdrv")); /* a virtio_blk driver per virtio-blk function */
+    const char *blkbench = init_arg(argc, argv, "blkbench");
+    if (blkbench)
+        init_blk_bench(blkbench);
     hv_boot(argc, argv); /* the Wasm hypervisor: a greeting over the SFI bridge, then wasm= / wasmbench= */
     const char *tests = init_arg(argc, argv, "utest");
     if (tests)

@@ -11,6 +11,7 @@
  */
 #include <mnos/console.h>
 
+#include "blkdev.h"
 #include "hypervisor.h"
 #include "init.h"
 #include "stdio.h"
@@ -101,13 +102,61 @@ static bool setup_wasm(struct caps *c)
     return true;
 }
 
+/* The block tests: badged copies of the first block device's endpoint (none: the test is skipped, said so). */
+static bool give_blk(struct caps *c, const char *role)
+{
+    uint32_t ep = blkdev_client_cap(0);
+    if (!ep)
+        return false;
+    made(c, ep);
+    give(c, ep, MN_RIGHT_WRITE, 0, role);
+    return true;
+}
+
+static bool setup_blk(struct caps *c)
+{
+    return standard(c, 1024) && give_blk(c, "blk") && give_blk(c, "blk2");
+}
+
+static bool setup_blk_leak(struct caps *c)
+{
+    return standard(c, 256) && give_blk(c, "blk");
+}
+
+/* The driver's Process capability, for this test only: it kills the driver mid-request. */
+static bool setup_blk_kill(struct caps *c)
+{
+    if (!standard(c, 1024) || !give_blk(c, "blk"))
+        return false;
+    give(c, blkdevs[0].child.process, MN_RIGHT_WRITE, 0, "victim");
+    return true;
+}
+
+enum { PLAIN, NEEDS_BLK = 1, COUNT_FRAMES = 2 };
+
 static const struct utest {
     const char *name;
     bool (*setup)(struct caps *c);
+    unsigned flags;
+    const char *program; /* NULL: test/NAME */
+    const char *arg; /* its argument (NULL: none) */
+    int expect_reason; /* MN_EXIT_NORMAL with status 0, or MN_EXIT_FAULT (killed by an exception) */
 } tests[] = {
-    {"hello", setup_small},    {"memory", setup_small},   {"malloc", setup_malloc},  {"delegation", setup_delegation},
-    {"echo", setup_echo},      {"leaks", setup_leaks},    {"wasm_wasi", setup_wasm}, {"wasm_limits", setup_wasm},
-    {"wasm_many", setup_wasm}, {"wasm_spec", setup_wasm},
+    {"hello", setup_small, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
+    {"memory", setup_small, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
+    {"malloc", setup_malloc, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
+    {"delegation", setup_delegation, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
+    {"echo", setup_echo, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
+    {"leaks", setup_leaks, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
+    {"blk", setup_blk, NEEDS_BLK, NULL, NULL, MN_EXIT_NORMAL},
+    {"blk_leak", setup_blk_leak, NEEDS_BLK | COUNT_FRAMES, NULL, NULL, MN_EXIT_NORMAL},
+    {"blk_nocaps", setup_small, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
+    {"blk_portio", setup_small, PLAIN, "test/blk_nocaps", "inb", MN_EXIT_FAULT},
+    {"blk_kill", setup_blk_kill, NEEDS_BLK, NULL, NULL, MN_EXIT_NORMAL},
+    {"wasm_wasi", setup_wasm, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
+    {"wasm_limits", setup_wasm, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
+    {"wasm_many", setup_wasm, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
+    {"wasm_spec", setup_wasm, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
 };
 
 /* Is `name` one of the comma-separated words of `sel` (or is sel "all")? */
@@ -126,29 +175,44 @@ static bool selected(const char *sel, const char *name)
     return false;
 }
 
-static bool run_one(const struct utest *t)
+static uint64_t free_frames(void)
+{
+    uint64_t f = 0, h = 0;
+    mn_kernel_mem_stats(&f, &h);
+    return f;
+}
+
+/* Runs one test; returns 1 passed, 0 failed, -1 skipped (it needs a device this machine lacks). */
+static int run_one(const struct utest *t)
 {
     struct caps c = {.n = 0, .nmade = 0};
     char path[64];
-    snprintf(path, sizeof path, "test/%s", t->name);
+    snprintf(path, sizeof path, "%s", t->program ? t->program : "test/");
+    if (!t->program)
+        snprintf(path, sizeof path, "test/%s", t->name);
+    if ((t->flags & NEEDS_BLK) && nblkdevs == 0) {
+        printf("utest: SKIP %s: no virtio-blk device\n", t->name);
+        return -1;
+    }
+    uint64_t frames_before = free_frames();
     bool ok = false;
     if (!t->setup(&c)) {
         printf("utest: FAIL %s: init could not make its capabilities\n", t->name);
     } else {
         struct mn_child child;
-        int r = mn_spawn(path, NULL, 0, c.list, c.n, MN_SPAWN_GIVE_SELF, &child);
+        const char *argv[] = {path, t->arg};
+        int r = mn_spawn(path, argv, t->arg ? 2 : 1, c.list, c.n, MN_SPAWN_GIVE_SELF, &child);
         int64_t status = 0;
         int reason = 0;
         if (r == MN_ERR_OK)
             r = mn_wait(&child, &status, &reason);
         if (r != MN_ERR_OK)
             printf("utest: FAIL %s: %s\n", t->name, mn_error_name(r));
-        else if (status != 0 || reason != MN_EXIT_NORMAL)
-            printf("utest: FAIL %s: status %ld, reason %d\n", t->name, (long)status, reason);
+        else if (reason != t->expect_reason || (reason == MN_EXIT_NORMAL && status != 0))
+            printf("utest: FAIL %s: status %ld, reason %d (expected reason %d)\n", t->name, (long)status, reason,
+                   t->expect_reason);
         else
             ok = true;
-        if (ok)
-            printf("utest: PASS %s\n", t->name);
         if (r == MN_ERR_OK)
             mn_release(&child);
     }
@@ -156,7 +220,18 @@ static bool run_one(const struct utest *t)
         mn_sys_DROP_CAP(c.made[i]);
         mn_slot_free(c.made[i]);
     }
-    return ok;
+    if (ok && (t->flags & COUNT_FRAMES)) {
+        uint64_t after = free_frames();
+        printf("utest: %s: kernel free frames %lu before, %lu after\n", t->name, (unsigned long)frames_before,
+               (unsigned long)after);
+        if (after != frames_before) {
+            printf("utest: FAIL %s: %ld frames not returned\n", t->name, (long)(frames_before - after));
+            ok = false;
+        }
+    }
+    if (ok)
+        printf("utest: PASS %s\n", t->name);
+    return ok ? 1 : 0;
 }
 
 /*
@@ -212,10 +287,9 @@ int init_run_tests(const char *selection)
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
         if (!selected(selection, tests[i].name))
             continue;
-        if (run_one(&tests[i]))
-            passed++;
-        else
-            failed++;
+        int r = run_one(&tests[i]);
+        passed += r == 1;
+        failed += r == 0;
     }
     if (selected(selection, "wasm_bridge")) /* in init itself: it needs init's COM1 (hypervisor.c) */
         hv_self_test() ? passed++ : failed++;
