@@ -18,6 +18,7 @@ usage: run_userspace.py [--build DIR] [--only NAME[,NAME]]
 import argparse
 import os
 import re
+import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -31,12 +32,31 @@ UTESTS = ["hello", "memory", "malloc", "delegation", "echo", "leaks", "wasm_wasi
 # arrives on its own, unprefixed (the WASI hello program's copy goes through wasm_wasi's console, prefixed).
 BRIDGE_LINE = re.compile(r"^Hello from the Wasm Sandbox!\r?$", re.M)
 
-# A transitional virtio-blk disk on the q35 utest boot: init's slot 4 must then hold its I/O BAR.
-BLK = ["-drive", "if=none,id=d0,format=raw,file={img:utest-blk.img:1M}", "-device", "virtio-blk-pci,drive=d0"]
+# The block tests (user/utests/blk*.c) and the disk pattern they share with this script (user/utests/blk_pattern.h):
+# word i of sector L is ((L << 6) | i) ^ STAMP_KEY as stamped here, ^ WRITE_KEY where the blk test rewrote it.
+BLK_TESTS = ["blk", "blk_leak", "blk_nocaps", "blk_portio", "blk_kill"]
+STAMP_KEY, WRITE_KEY = 0x5354414D50000000, 0x5752495445000000
+WRITE_LBA, WRITE_COUNT = 1000, 300
+BLK_SECTORS = 16384  # 8 MiB
+BLK_SERIAL = "MNOS-TEST-DISK"
+
+
+def blk_args(name, opts=""):
+    return ["-drive", "if=none,id=d0,format=raw,file={blk:%s.img}" % name, "-device",
+            "virtio-blk-pci,drive=d0,serial=%s%s" % (BLK_SERIAL, opts)]
+
+
+# The q35 utest boot's disk is transitional with MSI-X (the modern transport; init's slot 4 must hold its I/O BAR).
+BLK = blk_args("utest-blk")
 
 # name, machine, boot path, memory, CPUs, kind, extra QEMU arguments
 BOOTS = [
     ("utest-q35", "q35", "pvh", "256M", "4", "utest", BLK),
+    # The other virtio-blk variants: (driver options, device options), only the block tests.
+    ("blk-legacy-msix", "q35", "pvh", "256M", "4", "blk", ("legacy", "")),
+    ("blk-legacy-intx", "q35", "pvh", "256M", "4", "blk", ("legacy", ",vectors=0")),
+    ("blk-modern-msix", "q35", "pvh", "256M", "4", "blk", ("", ",disable-legacy=on")),
+    ("blk-modern-intx", "q35", "pvh", "256M", "2", "blk", ("", ",disable-legacy=on,vectors=0")),
     ("utest-microvm-smp1", "microvm", "pvh", "256M", "1", "utest", []),
     ("init-bios", "q35", "bios", "256M", "4", "ready", []),
     ("init-uefi", "q35", "uefi", "256M", "2", "ready", []),
@@ -55,10 +75,41 @@ def tail(log, n=40):
     return "\n".join("    | " + l for l in log.strip().splitlines()[-n:])
 
 
+def stamp(l, i, key=STAMP_KEY):
+    return ((l << 6) | i) ^ key
+
+
+def make_blk_image(path):
+    with open(path, "wb") as f:
+        for l in range(BLK_SECTORS):
+            f.write(struct.pack("<64Q", *[stamp(l, i) for i in range(64)]))
+
+
+def check_blk_image(path):
+    """After the guest ran the blk test: the rewritten range holds the new pattern, every other sector its stamp."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) != BLK_SECTORS * 512:
+        return "the image is %d bytes, not %d" % (len(data), BLK_SECTORS * 512)
+    bad = []
+    for l in range(BLK_SECTORS):
+        key = WRITE_KEY if WRITE_LBA <= l < WRITE_LBA + WRITE_COUNT else STAMP_KEY
+        if data[l * 512:(l + 1) * 512] != struct.pack("<64Q", *[stamp(l, i, key) for i in range(64)]):
+            bad.append(l)
+    return "sectors not as expected: %s" % bad[:20] if bad else None
+
+
 def qemu_extra(extra, build):
-    """The boot's extra QEMU arguments, {img:FILE:SIZE} made into an empty raw image under build/qemu."""
+    """The boot's extra QEMU arguments, {img:FILE:SIZE} made into an empty raw image under build/qemu,
+    {blk:FILE} into a stamped one."""
     out = []
     for a in extra:
+        m = re.search(r"\{blk:([\w.-]+)\}", a)
+        if m:
+            img = os.path.join(build, "qemu", m.group(1))
+            os.makedirs(os.path.dirname(img), exist_ok=True)
+            make_blk_image(img)
+            a = a.replace(m.group(0), img)
         m = re.search(r"\{img:([\w.-]+):(\d+)M\}", a)
         if m:
             img = os.path.join(build, "qemu", m.group(1))
@@ -68,6 +119,56 @@ def qemu_extra(extra, build):
             a = a.replace(m.group(0), img)
         out.append(a)
     return out
+
+
+def check_blk(pre, log, img, detail):
+    """What the block tests leave behind: the image on the host, the driver's death handled by init."""
+    why = check_blk_image(img)
+    report(why is None, pre + "/blk-image-on-host", (why or "") + "; image " + img)
+    report(re.search(r"init: virtio_blk \S+ ended \(killed", log) is not None, pre + "/blk-driver-death-handled",
+           "init did not report the killed driver; " + detail)
+    report(('serial "%s"' % BLK_SERIAL) in log and ("capacity %d sectors" % BLK_SECTORS) in log,
+           pre + "/blk-identity", "the blk test did not print the disk's serial and capacity; " + detail)
+
+
+def blk_boot(name, machine, path, mem, smp, build, extra):
+    """A boot running only the block tests on one virtio-blk variant."""
+    drv, dev = extra
+    log_path = os.path.join(build, "qemu", name + ".log")
+    img = os.path.join(build, "qemu", name + ".img")
+    cmd = "utest=" + ",".join(BLK_TESTS) + (" blkdrv=" + drv if drv else "")
+    args = qemu.machine_args(machine, path, os.path.join(build, "kernel.elf"), os.path.join(build, "initrd.tar"),
+                             None, cmd) + ["-m", mem, "-smp", smp] + qemu_extra(blk_args(name, dev), build)
+    r = qemu.run(args, log_path, TIMEOUTS[path])
+    detail = "log %s\n%s" % (log_path, tail(r.log))
+    pre = "qemu/" + name
+    if r.timed_out:
+        report(False, pre + "/boot", "timed out after %.0f s; %s" % (r.seconds, detail))
+        return
+    want = ("legacy" if "legacy" in drv else "modern") + " transport, " + ("INTx" if "vectors=0" in dev else "MSI-X")
+    report(want in r.log, pre + "/driver-variant", "the driver did not say '%s'; %s" % (want, detail))
+    check_results(pre, r.log, BLK_TESTS, detail)
+    check_blk(pre, r.log, img, detail)
+    check_exit(pre, r, detail)
+
+
+def check_results(pre, log, names, detail):
+    passed = set(re.findall(r"utest: PASS (\S+)", log))
+    failed = dict(re.findall(r"utest: FAIL (\S+): (.*)", log))
+    for t in names:
+        if t in passed:
+            report(True, "%s/%s" % (pre, t))
+        elif t in failed:
+            report(False, "%s/%s" % (pre, t), failed[t] + "; " + detail)
+        else:
+            report(False, "%s/%s" % (pre, t), "no result (crash or hang); " + detail)
+
+
+def check_exit(pre, r, detail):
+    done = re.search(r"utest: done: (\d+) passed, (\d+) failed", r.log)
+    ok = done is not None and int(done.group(2)) == 0 and r.status == qemu.EXIT_PASS
+    report(ok, pre + "/exit", "expected 'utest: done' with 0 failed and exit %d, got exit %s; %s"
+           % (qemu.EXIT_PASS, r.status, detail))
 
 
 def utest_boot(name, machine, path, mem, smp, build, extra):
@@ -105,24 +206,17 @@ def utest_boot(name, machine, path, mem, smp, build, extra):
     report("init ready" in r.log, pre + "/init-ready", "init never said 'init ready'; " + detail)
     report(BRIDGE_LINE.search(r.log) is not None, pre + "/wasm-bridge-hello",
            "no 'Hello from the Wasm Sandbox!' line from the hypervisor's bridge; " + detail)
-    passed = set(re.findall(r"utest: PASS (\S+)", r.log))
-    failed = dict(re.findall(r"utest: FAIL (\S+): (.*)", r.log))
-    for t in UTESTS:
-        if t in passed:
-            report(True, "%s/%s" % (pre, t))
-        elif t in failed:
-            report(False, "%s/%s" % (pre, t), failed[t] + "; " + detail)
-        else:
-            report(False, "%s/%s" % (pre, t), "no result (crash or hang); " + detail)
+    check_results(pre, r.log, UTESTS + (BLK_TESTS if extra is BLK else []), detail)
+    if extra is BLK:
+        check_blk(pre, r.log, os.path.join(build, "qemu", "utest-blk.img"), detail)
+        report("modern transport, MSI-X" in r.log, pre + "/driver-variant",
+               "the driver did not take the modern transport with MSI-X; " + detail)
     if "error" in typed:
         report(False, pre + "/serial-input", "could not type into COM1: " + typed["error"])
     if extra is BLK:
         report("virtio-blk port in slot 4" in r.log, pre + "/blk-io-slot4",
                "init did not find the virtio-blk I/O BAR in slot 4; " + detail)
-    done = re.search(r"utest: done: (\d+) passed, (\d+) failed", r.log)
-    ok = done is not None and int(done.group(2)) == 0 and r.status == qemu.EXIT_PASS
-    report(ok, pre + "/exit", "expected 'utest: done' with 0 failed and exit %d, got exit %s; %s"
-           % (qemu.EXIT_PASS, r.status, detail))
+    check_exit(pre, r, detail)
 
 
 def ready_boot(name, machine, path, mem, smp, build, extra):
@@ -143,7 +237,8 @@ def main():
     for name, machine, path, mem, smp, kind, extra in BOOTS:
         if only and name not in only:
             continue
-        (utest_boot if kind == "utest" else ready_boot)(name, machine, path, mem, smp, a.build, extra)
+        {"utest": utest_boot, "blk": blk_boot, "ready": ready_boot}[kind](name, machine, path, mem, smp, a.build,
+                                                                          extra)
     return 1 if results["fail"] else 0
 
 
