@@ -32,3 +32,8 @@ $(BUILD)/initrd/bin/virtio_blk: $(UBUILD)/drivers/virtio_blk/virtio_blk.o $(PCID
 	$(call link_mnos,$@,$(filter %.o,$(filter-out $(UBUILD)/lib/crt0.o,$^)))
 
 USER_BINS += $(BUILD)/initrd/bin/virtio_blk
+
+# bin/blk: the block protocol from the command line (info, read, bench); user/apps/blk.
+$(BUILD)/initrd/bin/blk: $(UBUILD)/apps/blk/blk.o $(UBUILD)/lib/crt0.o $(UBUILD)/libmnos.a
+	$(call link_mnos,$@,$<)
+USER_BINS += $(BUILD)/initrd/bin/blk

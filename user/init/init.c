@@ -93,7 +93,7 @@ static void init_blk_bench(const char *mode)
         const char *argv[] = {"bin/blk", "bench", mode};
         struct mn_child child;
         int64_t status = -1;
-        int r = mn_spawn("bin/blk", argv, 3, caps, 3, 0, &child);
+        int r = mn_spawn("bin/blk", argv, 3, caps, 3, MN_SPAWN_GIVE_SELF, &child);
         if (r == MN_ERR_OK) {
             mn_wait(&child, &status, NULL);
             mn_release(&child);
