@@ -120,7 +120,8 @@ static int bench(const char *mode)
         printf("bench: blk.read_4k_insns %lu insns\n", (unsigned long)v[15]);
     }
     if (strcmp(mode, "all") == 0) {
-        if ((r = seq("blk.seq_read_mibs.64k", MN_BLK_OP_READ, 128)) || (r = seq("blk.seq_read_mibs", MN_BLK_OP_READ, 2048)) ||
+        if ((r = seq("blk.seq_read_mibs.64k", MN_BLK_OP_READ, 128)) ||
+            (r = seq("blk.seq_read_mibs", MN_BLK_OP_READ, 2048)) ||
             (r = seq("blk.seq_write_mibs.64k", MN_BLK_OP_WRITE, 128)) ||
             (r = seq("blk.seq_write_mibs", MN_BLK_OP_WRITE, 2048)) || (r = rand_reads(1, 2000)) ||
             (r = rand_reads(32, 4000)))

@@ -608,7 +608,7 @@ static int bring_up(int argc, char **argv)
     for (unsigned i = 0; i < VIRTQ_MAX_DESC; i++)
         reqs[i].session = -1;
     uint64_t mib = dev.info.capacity >> 11;
-    printf("virtio_blk %s: %s transport, %s, %lu sectors (%lu MiB)%s%s, queue %u\n", where,
+    printf("virtio_blk %s: %s transport, %s, %lu sectors (%lu MiB)%s%s, queue %u; ready\n", where,
            legacy ? "legacy" : "modern", use_msix ? "MSI-X" : "INTx", (unsigned long)dev.info.capacity,
            (unsigned long)mib, dev.info.read_only ? ", read-only" : "", dev.info.flush ? ", write cache" : "",
            dev.info.queue_size);
@@ -617,6 +617,7 @@ static int bring_up(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Its one line is out before any thread serves a client (the console interleaves processes' output). */
     if (bring_up(argc, argv) != MN_ERR_OK)
         return 1;
     if (mn_thread_create(irq_thread, NULL, 2) < 0) {
@@ -626,7 +627,6 @@ int main(int argc, char **argv)
     for (int i = 1; i < WORKERS; i++)
         if (mn_thread_create(worker, NULL, 2) < 0)
             printf("virtio_blk %s: worker %d did not start\n", where, i);
-    printf("virtio_blk %s: ready\n", where);
     worker(NULL);
     return 0;
 }
