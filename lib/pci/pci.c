@@ -81,10 +81,11 @@ static void probe_function(const struct pci_loc *l, uint32_t id_dword, struct pc
     pci_caps_probe(l, d, cap_ptr_reg);
 }
 
-int pci_probe(const struct pci_config_ops *ops, uint16_t segment, uint8_t bus, uint8_t dev, uint8_t fn,
-              struct pci_device *out)
+/* One function at a location (ops already checked); `size_bars`: probe BAR sizes (writes) or only decode. */
+static int probe_at(const struct pci_config_ops *ops, uint16_t segment, uint8_t bus, uint8_t dev, uint8_t fn,
+                    struct pci_device *out, bool size_bars)
 {
-    if (!ops_valid(ops) || dev > 31 || fn > 7 || !out)
+    if (dev > 31 || fn > 7 || !out)
         return MN_ERR_BAD_ARG;
     struct pci_loc l = {ops, segment, bus, dev, fn};
     uint32_t id = pci_rd32(&l, PCI_CFG_VENDOR_ID);
@@ -96,27 +97,24 @@ int pci_probe(const struct pci_config_ops *ops, uint16_t segment, uint8_t bus, u
         out->fn = fn;
         return MN_ERR_NOT_FOUND;
     }
-    probe_function(&l, id, out, true);
+    probe_function(&l, id, out, size_bars);
     return MN_ERR_OK;
+}
+
+int pci_probe(const struct pci_config_ops *ops, uint16_t segment, uint8_t bus, uint8_t dev, uint8_t fn,
+              struct pci_device *out)
+{
+    if (!ops_valid(ops))
+        return MN_ERR_BAD_ARG;
+    return probe_at(ops, segment, bus, dev, fn, out, true);
 }
 
 int pci_probe_readonly(const struct pci_config_ops *ops, uint16_t segment, uint8_t bus, uint8_t dev, uint8_t fn,
                        struct pci_device *out)
 {
-    if (!ops || !ops->read32 || (ops->max_offset != 0xFF && ops->max_offset != 0xFFF) || dev > 31 || fn > 7 || !out)
+    if (!ops || !ops->read32 || (ops->max_offset != 0xFF && ops->max_offset != 0xFFF))
         return MN_ERR_BAD_ARG;
-    struct pci_loc l = {ops, segment, bus, dev, fn};
-    uint32_t id = pci_rd32(&l, PCI_CFG_VENDOR_ID);
-    if (vendor_absent(id)) {
-        zero_device(out);
-        out->segment = segment;
-        out->bus = bus;
-        out->dev = dev;
-        out->fn = fn;
-        return MN_ERR_NOT_FOUND;
-    }
-    probe_function(&l, id, out, false);
-    return MN_ERR_OK;
+    return probe_at(ops, segment, bus, dev, fn, out, false);
 }
 
 /* ---- the bus walk ---------------------------------------------------------- */
