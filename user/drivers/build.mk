@@ -37,3 +37,14 @@ USER_BINS += $(BUILD)/initrd/bin/virtio_blk
 $(BUILD)/initrd/bin/blk: $(UBUILD)/apps/blk/blk.o $(UBUILD)/lib/crt0.o $(UBUILD)/libmnos.a
 	$(call link_mnos,$@,$<)
 USER_BINS += $(BUILD)/initrd/bin/blk
+
+# bin/lspci: the PCI functions it was given, decoded read-only (user/apps/lspci).
+$(UBUILD)/apps/lspci/lspci.o: user/apps/lspci/lspci.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(USER_CFLAGS) -Ilib -c $< -o $@
+
+$(BUILD)/initrd/bin/lspci: $(UBUILD)/apps/lspci/lspci.o $(PCIDEV_OBJ) $(PCI_USER_OBJS) $(UBUILD)/lib/crt0.o \
+		$(UBUILD)/libmnos.a
+	$(call link_mnos,$@,$(UBUILD)/apps/lspci/lspci.o $(PCIDEV_OBJ) $(PCI_USER_OBJS))
+USER_BINS += $(BUILD)/initrd/bin/lspci

@@ -132,7 +132,28 @@ static bool setup_blk_kill(struct caps *c)
     return true;
 }
 
-enum { PLAIN, NEEDS_BLK = 1, COUNT_FRAMES = 2 };
+/* lspci: every PciDevice init holds, READ only (no BARs, no IRQs), under the kernel's names. */
+static bool setup_lspci(struct caps *c)
+{
+    if (!standard(c, 64))
+        return false;
+    const struct mn_startup *st = mn_startup_info();
+    for (uint32_t i = 0; i < st->ncaps && c->n < 16; i++)
+        if (st->caps[i].type == MN_CAP_PCI_DEVICE)
+            give(c, st->caps[i].slot, MN_RIGHT_READ, 0, st->caps[i].name);
+    return true;
+}
+
+enum { PLAIN, NEEDS_BLK = 1, COUNT_FRAMES = 2, NEEDS_PCI = 4 };
+
+static bool have_pci(void)
+{
+    const struct mn_startup *st = mn_startup_info();
+    for (uint32_t i = 0; i < st->ncaps; i++)
+        if (st->caps[i].type == MN_CAP_PCI_DEVICE)
+            return true;
+    return false;
+}
 
 static const struct utest {
     const char *name;
@@ -146,6 +167,7 @@ static const struct utest {
     {"memory", setup_small, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
     {"malloc", setup_malloc, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
     {"delegation", setup_delegation, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
+    {"lspci", setup_lspci, NEEDS_PCI, "bin/lspci", NULL, MN_EXIT_NORMAL},
     {"echo", setup_echo, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
     {"leaks", setup_leaks, PLAIN, NULL, NULL, MN_EXIT_NORMAL},
     {"blk", setup_blk, NEEDS_BLK, NULL, NULL, MN_EXIT_NORMAL},
@@ -192,6 +214,10 @@ static int run_one(const struct utest *t)
         snprintf(path, sizeof path, "test/%s", t->name);
     if ((t->flags & NEEDS_BLK) && nblkdevs == 0) {
         printf("utest: SKIP %s: no virtio-blk device\n", t->name);
+        return -1;
+    }
+    if ((t->flags & NEEDS_PCI) && !have_pci()) {
+        printf("utest: SKIP %s: no PCI on this machine\n", t->name);
         return -1;
     }
     uint64_t frames_before = free_frames();
