@@ -6,11 +6,15 @@ Method (DESIGN.md section 12):
     -smp 1) makes RDTSC count retired guest instructions, so in-guest RDTSC
     deltas are exact instruction counts ("insns"), the same on every run;
   * wall times: plain TCG, the median of several runs, from QEMU start to
-    the boot marker appearing on the serial port.
+    the boot marker appearing on the serial port;
+  * block device (BENCH_BLK=1, the default): virtio-blk on a 64 MiB raw image
+    in /dev/shm, throughput and IOPS measured by each guest in wall time
+    (plain TCG), instructions per 4 KiB read under -icount.
 Output: one line per figure, `bench <name> <value> <unit>`, followed by
 `ref=<name>:<value> ratio=<value>` where the Linux guest measured the same
 thing in this run; then a table.
 """
+import array
 import os
 import re
 import statistics
@@ -146,13 +150,26 @@ def wasm_ratio():
         fig("wasm.in_os_vs_linux", round(sum(mine) / sum(linux), 4), "x")
 
 
+_linux_ready = None
+
+
+def linux_prepare():
+    """Builds the Linux reference guest (linux-ref.sh) once per run; its directory, or None."""
+    global _linux_ready
+    if _linux_ready is None:
+        try:
+            subprocess.run([os.path.join(HERE, "linux-ref.sh"), BUILD], check=True, stdout=subprocess.DEVNULL)
+            _linux_ready = os.path.join(BUILD, "linux-ref")
+        except subprocess.CalledProcessError:
+            print("bench: the Linux reference guest could not be prepared; no linux.* figures", file=sys.stderr)
+            _linux_ready = ""
+    return _linux_ready or None
+
+
 def linux_reference():
-    try:
-        subprocess.run([os.path.join(HERE, "linux-ref.sh"), BUILD], check=True, stdout=subprocess.DEVNULL)
-    except subprocess.CalledProcessError:
-        print("bench: the Linux reference guest could not be prepared; no linux.* figures", file=sys.stderr)
+    lref = linux_prepare()
+    if not lref:
         return
-    lref = os.path.join(BUILD, "linux-ref")
     base = ["-M", "q35", "-kernel", os.path.join(lref, "vmlinuz"), "-initrd", os.path.join(lref, "initramfs.gz"),
             "-append", "console=ttyS0 quiet panic=-1", "-m", "256M"]
     v = wall_ms(base + ["-smp", "4"], "linux.boot.wall_ms", "lbench: init running", max(3, RUNS // 2))
@@ -163,6 +180,127 @@ def linux_reference():
         fig("linux." + name, int(value), "insns")
 
 
+# The virtio-blk figures (DESIGN.md section 12): the same QEMU disk for both guests, a 64 MiB raw image in RAM.
+BLK_MIB = 64
+BLK_PATTERN = 0x5354414D50000000  # word i of sector L is ((L << 6) | i) ^ BLK_PATTERN
+BLK_WALL = ["blk.seq_read_mibs", "blk.seq_read_mibs.64k", "blk.seq_write_mibs", "blk.seq_write_mibs.64k",
+            "blk.rand_read_iops.qd1", "blk.rand_read_iops.qd32"]
+BLK_INSNS = ["blk.read_4k_insns"]
+BLK_TIMEOUT = 300
+
+
+def blk_image_path():
+    """A RAM-backed place for the disk image (/dev/shm), else the build directory."""
+    name = "minimalos-bench-blk.%d.img" % os.getpid()
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        return os.path.join("/dev/shm", name)
+    return os.path.join(BUILD, "bench", name)
+
+
+def blk_fill(path):
+    """(Re)writes the image: 64 little-endian u64 words per 512-byte sector, word i of sector L being
+    ((L << 6) | i) ^ BLK_PATTERN. (L << 6) | i is the word's index W in the image, and as W < 2**28 while the
+    pattern's low 28 bits are clear, W ^ BLK_PATTERN == BLK_PATTERN + W: a range, 1 MiB at a time."""
+    words = BLK_MIB << 17
+    assert words <= 1 << 28 and BLK_PATTERN & ((1 << 28) - 1) == 0
+    chunk = 1 << 17  # words per MiB
+    with open(path, "wb") as f:
+        for w in range(0, words, chunk):
+            a = array.array("Q", range(BLK_PATTERN + w, BLK_PATTERN + w + chunk))
+            if sys.byteorder != "little":
+                a.byteswap()
+            f.write(a.tobytes())
+
+
+def blk_args(img, smp):
+    return ["-m", "256M", "-smp", smp, "-drive", "if=none,id=bd,format=raw,file=%s,cache=writeback,aio=threads" % img,
+            "-device", "virtio-blk-pci,drive=bd,disable-legacy=on"]
+
+
+def blk_values(log, names, pattern):
+    """{name: (value, unit)} for the figures `names` in a guest's log (pattern's groups: name, value, unit)."""
+    got = {}
+    for name, value, unit in re.findall(pattern, log, re.M):
+        if name in names and name not in got:
+            got[name] = (float(value) if "." in value else int(value), unit)
+    return got
+
+
+def blk_runs(who, boots, pattern, prefix, done):
+    """Boots each (make_args, tag, names, runs) `runs` times, the disk image freshly filled before each boot, and
+    records the median of each figure (an observed value); a figure no boot printed is reported and skipped. After
+    a boot that printed none of its figures the others are not tried. The image is deleted afterwards."""
+    img = blk_image_path()
+    os.makedirs(os.path.dirname(img), exist_ok=True)
+    try:
+        for make_args, tag, names, runs in boots:
+            seen, units = {}, {}
+            for i in range(runs):
+                blk_fill(img)
+                log_path = os.path.join(BUILD, "bench", "%s-blk-%s.%d.log" % (who, tag, i))
+                r = qemu.run(make_args(img), log_path, BLK_TIMEOUT, until=done)
+                if done not in r.log:
+                    print("bench: the %s block-device boot (%s) did not finish: %r not seen%s (log %s: ...%r)"
+                          % (who, tag, done, " in %d s" % BLK_TIMEOUT if r.timed_out else "", log_path,
+                             r.log[-200:]), file=sys.stderr)
+                got = blk_values(r.log, names, pattern)
+                for name, (value, unit) in got.items():
+                    seen.setdefault(name, []).append(value)
+                    units[name] = unit
+                if not got:
+                    break
+            for name in names:
+                if name in seen:
+                    fig(prefix + name, statistics.median_low(seen[name]), units[name],
+                        None if prefix else "linux." + name)
+            missing = [prefix + n for n in names if n not in seen]
+            if missing:
+                print("bench: the %s guest printed no line for %s: skipped (logs %s-blk-%s.*.log)"
+                      % (who, ", ".join(missing), os.path.join(BUILD, "bench", who), tag), file=sys.stderr)
+    finally:
+        if os.path.exists(img):
+            os.remove(img)
+
+
+BLK_RUNS = max(3, RUNS // 2)  # wall-time boots; the -icount figure is the same every time: one boot
+
+
+def minimalos_blk():
+    """The MinimalOS virtio-blk driver through the `blk` program: blkbench=all in wall time (plain TCG, -smp 2),
+    blkbench=insns under -icount (-smp 1) for the instructions per 4 KiB read."""
+    kernel, initrd = os.path.join(KBUILD, "kernel.elf"), os.path.join(KBUILD, "initrd.tar")
+
+    def boot(sel, smp, extra):
+        return lambda img: qemu.machine_args("q35", "pvh", kernel, initrd, None, "blkbench=" + sel) + \
+            blk_args(img, smp) + extra
+    blk_runs("minimalos", [(boot("all", "2", []), "all", BLK_WALL, BLK_RUNS),
+                          (boot("insns", "1", ICOUNT), "insns", BLK_INSNS, 1)],
+             r"^bench: (blk\.\S+) ([\d.]+) (\S+)", "", "blkbench: done")
+
+
+def linux_blk():
+    """The same figures in the Linux reference guest (lbench=blk, lbench=blkinsns: /dev/vda with O_DIRECT)."""
+    lref = linux_prepare()
+    if not lref:
+        return
+
+    def boot(mode, smp, extra):
+        return lambda img: ["-M", "q35", "-kernel", os.path.join(lref, "vmlinuz"), "-initrd",
+                            os.path.join(lref, "initramfs.gz"), "-append",
+                            "console=ttyS0 quiet panic=-1 lbench=" + mode] + blk_args(img, smp) + extra
+    blk_runs("linux", [(boot("blk", "2", []), "blk", BLK_WALL, BLK_RUNS),
+                      (boot("blkinsns", "1", ICOUNT), "blkinsns", BLK_INSNS, 1)],
+             r"^lbench: (blk\.\S+) ([\d.]+) (\S+)", "linux.", "lbench: done")
+
+
+def blk_ratio():
+    """blk.seq_read.vs_linux: MinimalOS's sequential read throughput (1 MiB requests) over the Linux guest's."""
+    values = {n: v for n, v, _, _ in figures}
+    mine, linux = values.get("blk.seq_read_mibs"), values.get("linux.blk.seq_read_mibs")
+    if mine and linux:
+        fig("blk.seq_read.vs_linux", round(mine / linux, 4), "x")
+
+
 def main():
     os.makedirs(os.path.join(BUILD, "bench"), exist_ok=True)
     minimalos_boot_walls()
@@ -170,9 +308,16 @@ def main():
     minimalos_ipc_wall()
     if os.environ.get("BENCH_WASM", "1") == "1":
         minimalos_wasm()
+    blk = os.environ.get("BENCH_BLK", "1") == "1"
+    if blk:
+        minimalos_blk()
     if os.environ.get("BENCH_LINUX", "1") == "1":
         linux_reference()
+        if blk:
+            linux_blk()
     wasm_ratio()
+    if blk:
+        blk_ratio()
     values = {n: v for n, v, _, _ in figures}
     rows = []
     for name, value, unit, ref in figures:
