@@ -83,7 +83,7 @@ static void irq_line_release(cap_object_t *obj)
         sched_wake(t, MN_ERR_DEAD);
     }
     spin_unlock(&l->wq.lock);
-    irq_unregister(l->vector);
+    irq_retire(l->vector); /* an MSI, or an INTx delivery already on its way, may still come: no warning */
     if (n)
         notification_put(n);
     irq_line_put(l);

@@ -40,6 +40,7 @@ struct cpu {
     struct thread *prev; /* the thread switched away from, until the switch finishes */
     struct runqueue rq;
     volatile int idle_halted; /* in the idle loop's hlt: TLB shootdowns skip it (lazy) */
+    uint64_t halted_since; /* TSC when its idle loop halted; 0 once the interrupt that woke it has begun */
     volatile int lazy_flush; /* a skipped shootdown: flush everything before running */
     void *arch; /* this CPU's descriptor tables (struct cpu_tables) */
     void *idle_stack_top; /* the stack its idle thread runs on (APs) */

@@ -21,6 +21,17 @@ uint32_t sched_quantum_ticks = 10; /* 10 ms */
 uint64_t sched_tick_ns = 1000000; /* 1 ms */
 void (*sched_kick_cpu)(struct cpu *c);
 void (*sched_idle_enter_hook)(void);
+uint64_t sched_idle_tsc;
+
+void sched_idle_span_end(void)
+{
+    struct cpu *c = this_cpu();
+    uint64_t since = c->halted_since;
+    if (since) {
+        c->halted_since = 0;
+        __atomic_fetch_add(&sched_idle_tsc, rdtsc() - since, __ATOMIC_RELAXED);
+    }
+}
 void (*sched_idle_exit_hook)(void);
 
 /* Sleeping threads, sorted by deadline. */
@@ -371,8 +382,10 @@ void sched_idle_loop(void)
             }
         }
         /* sti takes effect after hlt starts: no wake-up is lost in between. */
+        c->halted_since = rdtsc();
         __asm__ volatile("sti; hlt" ::: "memory");
         irq_disable();
+        sched_idle_span_end();
         if (sched_idle_exit_hook)
             sched_idle_exit_hook();
     }

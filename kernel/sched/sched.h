@@ -91,6 +91,17 @@ extern void (*sched_kick_cpu)(struct cpu *c);
  * halts, and before it runs anything after halting (lazy TLB flushing).
  */
 extern void (*sched_idle_enter_hook)(void);
+
+/*
+ * TSC ticks all CPUs have spent halted in their idle loops since boot
+ * (IDLE_TSC). Under QEMU's -icount sleep=off the TSC counts retired
+ * instructions and leaps over halted time, so a benchmark subtracts this
+ * to count only the instructions executed.
+ */
+extern uint64_t sched_idle_tsc;
+
+/* Ends this CPU's halted span, if it is in one (the interrupt entry hook: the handler's work is not idle time). */
+void sched_idle_span_end(void);
 extern void (*sched_idle_exit_hook)(void);
 
 /* The idle loop each CPU ends up in. */

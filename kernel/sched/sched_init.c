@@ -4,6 +4,7 @@
  * it goes on to sched_idle_loop once it has started whatever it wants to run.
  */
 #include <arch/fpu.h>
+#include <arch/idt.h>
 #include <arch/percpu.h>
 
 #include "debug/log.h"
@@ -45,6 +46,7 @@ void sched_init_bsp(void)
 {
     cpus[0].id = 0;
     sched_init_cpu(&cpus[0], "idle/0");
+    irq_enter_hook = sched_idle_span_end;
     reaper_start();
     kprintf("sched: %u priorities, %lu ms tick, quantum %u tick(s), FPU state by %s (%zu bytes)\n", SCHED_PRIOS,
             (unsigned long)(sched_tick_ns / 1000000), sched_quantum_ticks, fpu_mechanism(), fpu_state_size());

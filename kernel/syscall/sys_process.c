@@ -55,6 +55,12 @@ int64_t sys_CLOCK(uint64_t a[6])
     return (int64_t)ktime_ns();
 }
 
+int64_t sys_IDLE_TSC(uint64_t a[6])
+{
+    (void)a;
+    return (int64_t)__atomic_load_n(&sched_idle_tsc, __ATOMIC_RELAXED);
+}
+
 int64_t sys_DEBUG_WRITE(uint64_t a[6])
 {
     char buf[DEBUG_WRITE_MAX + 1];

@@ -123,5 +123,8 @@ int64_t main(uint64_t arg)
     CHECK(115, mn_sys_BADGE_CAP(3, 14, 42) == MN_ERR_SLOT_OCCUPIED && mn_sys_DROP_CAP(14) == 0);
     /* misc */
     CHECK(110, mn_sys_YIELD() == 0);
+    /* idle time: a CPU halts while this thread sleeps, so the counter grows */
+    int64_t idle = mn_sys_IDLE_TSC();
+    CHECK(116, idle >= 0 && mn_sys_SLEEP(20000000) == 0 && mn_sys_IDLE_TSC() > idle);
     return 0;
 }

@@ -88,7 +88,9 @@
     X(THREAD_WAIT, 50, 1, 0, "thread slot (READ): blocks until that thread has ended") \
     X(THREAD_KILL, 51, 1, 0, "thread slot (WRITE): ends that thread (the process ends with its last thread)") \
     /* --- badges --- */ \
-    X(BADGE_CAP, 52, 3, 0, "endpoint slot (unbadged, GRANT), destination slot, badge: a badged copy")
+    X(BADGE_CAP, 52, 3, 0, "endpoint slot (unbadged, GRANT), destination slot, badge: a badged copy") \
+    /* --- measurement --- */ \
+    X(IDLE_TSC, 53, 0, 0, "- -> TSC ticks all CPUs have spent halted in their idle loops since boot")
 
 enum mn_syscall {
 #define MN_SYSCALL_ENUM_(name, num, args, outs, doc) MN_SYS_##name = (num),
@@ -97,7 +99,7 @@ enum mn_syscall {
 };
 
 /* One more than the highest number in use: the size of a dispatch table. */
-#define MN_SYSCALL_COUNT (MN_SYS_BADGE_CAP + 1)
+#define MN_SYSCALL_COUNT (MN_SYS_IDLE_TSC + 1)
 #define MN_SYSCALL_BOUND_(name, num, args, outs, doc) \
     _Static_assert((num) < MN_SYSCALL_COUNT && (args) <= 6 && (outs) <= 3, "syscall " #name " fits");
 MN_SYSCALL_TABLE(MN_SYSCALL_BOUND_)

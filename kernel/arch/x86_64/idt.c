@@ -15,12 +15,14 @@ static struct {
     irq_handler_fn fn;
     void *ctx;
     bool reserved;
+    bool stale; /* freed by irq_retire: interrupts still arriving are expected and ignored */
 } handlers[IDT_VECTORS];
 static spinlock_t handlers_lock = SPINLOCK_INIT("irq handlers");
 static uint64_t counts[IDT_VECTORS];
 
 void (*irq_eoi_hook)(void);
 void (*irq_exit_hook)(struct int_frame *frame);
+void (*irq_enter_hook)(void);
 
 /* An interrupt gate (IF cleared on entry), DPL 0, optionally on an IST stack. */
 static void set_gate(unsigned vector, uint64_t addr, unsigned ist)
@@ -64,6 +66,7 @@ int irq_register(unsigned vector, irq_handler_fn fn, void *ctx)
         handlers[vector].ctx = ctx;
         __atomic_store_n(&handlers[vector].fn, fn, __ATOMIC_RELEASE);
         handlers[vector].reserved = true;
+        handlers[vector].stale = false;
         rc = 0;
     }
     spin_unlock(&handlers_lock);
@@ -79,6 +82,13 @@ void irq_unregister(unsigned vector)
     handlers[vector].ctx = NULL;
     handlers[vector].reserved = false;
     spin_unlock(&handlers_lock);
+}
+
+void irq_retire(unsigned vector)
+{
+    irq_unregister(vector);
+    if (vector >= 32 && vector < IDT_VECTORS)
+        __atomic_store_n(&handlers[vector].stale, true, __ATOMIC_RELEASE);
 }
 
 unsigned irq_alloc_vector(void)
@@ -104,6 +114,8 @@ uint64_t irq_count(unsigned vector)
 void interrupt_dispatch(struct int_frame *frame)
 {
     unsigned v = frame->vector & 0xFF;
+    if (irq_enter_hook)
+        irq_enter_hook();
     __atomic_fetch_add(&counts[v], 1, __ATOMIC_RELAXED);
     if (v < 32) {
         exception_handle(frame);
@@ -112,6 +124,8 @@ void interrupt_dispatch(struct int_frame *frame)
     irq_handler_fn fn = __atomic_load_n(&handlers[v].fn, __ATOMIC_ACQUIRE);
     if (fn)
         fn(frame, handlers[v].ctx);
+    else if (__atomic_load_n(&handlers[v].stale, __ATOMIC_ACQUIRE))
+        ; /* a device still signalling a freed IRQ line's vector (its driver died): counted, ignored */
     else if (v != IRQ_VECTOR_SPURIOUS && (v < IRQ_VECTOR_PIC || v >= IRQ_VECTOR_PIC + 16))
         log_warn("irq: unexpected interrupt on vector %u\n", v);
     /*

@@ -69,6 +69,9 @@ typedef void (*irq_handler_fn)(struct int_frame *frame, void *ctx);
  */
 extern void (*irq_exit_hook)(struct int_frame *frame);
 
+/* Called first in every interrupt and exception (the scheduler ends an idle CPU's halted span). NULL until set. */
+extern void (*irq_enter_hook)(void);
+
 /*
  * Builds the shared IDT (once) and loads it on this CPU. Exceptions 2, 8 and
  * 18 use IST_NMI, IST_DOUBLE_FAULT and IST_MACHINE_CHECK, so the TSS's IST
@@ -87,6 +90,14 @@ int irq_register(unsigned vector, irq_handler_fn fn, void *ctx);
 
 /* Removes the handler of `vector` (no-op when there is none). */
 void irq_unregister(unsigned vector);
+
+/*
+ * As irq_unregister, for a vector a device may still send to (an IRQ
+ * line whose last capability went: an MSI, or an INTx delivery already
+ * on its way): until it is registered again, its interrupts are counted
+ * and ignored without a warning.
+ */
+void irq_retire(unsigned vector);
 
 /* Returns a free vector in 0x40..0xDF, reserved for the caller, or 0 if none is left. */
 unsigned irq_alloc_vector(void);
