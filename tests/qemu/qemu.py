@@ -4,10 +4,14 @@ Every run has a timeout, keeps its serial log under build/, and is ended by
 isa-debug-exit or, failing that, by killing its own process (never by name).
 TCG is the default accelerator; set KVM=1 in the environment to use KVM.
 """
+import array
 import json
 import os
+import re
 import socket
+import struct
 import subprocess
+import sys
 import time
 
 QBOOT = "/usr/share/qemu/qboot.rom"
@@ -162,3 +166,42 @@ def qmp(sock_path, *commands, timeout=10):
                 break
     s.close()
     return replies[1:]
+
+
+# ---- the block tests' disk pattern (user/utests/blk_pattern.h) -----------------------------------------------
+# A 512-byte sector is 64 little-endian words; word i of sector L holds ((L << 6) | i) ^ key: BLK_STAMP_KEY as the
+# harness (or make bench) writes the image, BLK_WRITE_KEY where the blk test rewrote it.
+BLK_STAMP_KEY = 0x5354414D50000000
+BLK_WRITE_KEY = 0x5752495445000000
+
+
+def blk_pattern(first, count, key=BLK_STAMP_KEY):
+    """The bytes of sectors first .. first + count - 1 holding the pattern with `key`."""
+    words = array.array("Q", range(first << 6, (first + count) << 6))
+    if sys.byteorder != "little":
+        words.byteswap()
+    raw = words.tobytes()
+    keys = struct.pack("<Q", key) * (count * 64)
+    return (int.from_bytes(raw, "little") ^ int.from_bytes(keys, "little")).to_bytes(len(raw), "little")
+
+
+def blk_stamp_image(path, sectors):
+    """Writes a raw image of `sectors` sectors, each stamped with its LBA (BLK_STAMP_KEY), 1 MiB at a time."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "wb") as f:
+        for first in range(0, sectors, 2048):
+            f.write(blk_pattern(first, min(2048, sectors - first)))
+
+
+def report_results(report, pre, log, tag, names, detail):
+    """One check per name: `<tag>: PASS name` passes, `<tag>: FAIL name: why` fails with why, no line fails."""
+    passed = set(re.findall(r"%s: PASS (\S+)" % tag, log))
+    failed = dict(re.findall(r"%s: FAIL (\S+): (.*)" % tag, log))
+    for t in names:
+        if t in passed:
+            report(True, "%s/%s" % (pre, t))
+        elif t in failed:
+            report(False, "%s/%s" % (pre, t), failed[t] + "; " + detail)
+        else:
+            report(False, "%s/%s" % (pre, t), "no result (crash or hang); " + detail)
+

@@ -157,15 +157,7 @@ def check_boot(b, build, device_sets):
     if b["devices"]:
         check_census(name, device_sets[b["devices"]]["census"], klines)
     runs = re.findall(r"ktest: RUN (\S+)", text)
-    passed = set(re.findall(r"ktest: PASS (\S+)", text))
-    failed = dict(re.findall(r"ktest: FAIL (\S+): (.*)", text))
-    for t in runs:
-        if t in passed:
-            report(True, "%s/%s" % (name, t))
-        elif t in failed:
-            report(False, "%s/%s" % (name, t), failed[t])
-        else:
-            report(False, "%s/%s" % (name, t), "did not finish (crash or hang); " + detail)
+    qemu.report_results(report, name, text, "ktest", runs, detail)
     done = re.search(r"ktest: done: (\d+) passed, (\d+) failed", text)
     ok = done is not None and r.status == qemu.EXIT_PASS and int(done.group(2)) == 0 and runs
     report(bool(ok), name + "/exit", "expected 'ktest: done' and exit %d, got exit %s; %s"

@@ -18,7 +18,6 @@ usage: run_userspace.py [--build DIR] [--only NAME[,NAME]]
 import argparse
 import os
 import re
-import struct
 import sys
 import threading
 
@@ -34,33 +33,34 @@ UTESTS = ["hello", "memory", "malloc", "delegation", "echo", "leaks", "wasm_wasi
 BRIDGE_LINE = re.compile(r"^Hello from the Wasm Sandbox!\r?$", re.M)
 
 # The block tests (user/utests/blk*.c) and the disk pattern they share with this script (user/utests/blk_pattern.h):
-# word i of sector L is ((L << 6) | i) ^ STAMP_KEY as stamped here, ^ WRITE_KEY where the blk test rewrote it.
+# the image is stamped by qemu.blk_stamp_image; the blk test rewrites WRITE_COUNT sectors from WRITE_LBA
+# (qemu.BLK_WRITE_KEY) and changes nothing else.
 BLK_TESTS = ["blk", "blk_leak", "blk_nocaps", "blk_portio", "blk_kill"]
-STAMP_KEY, WRITE_KEY = 0x5354414D50000000, 0x5752495445000000
 WRITE_LBA, WRITE_COUNT = 1000, 300
 BLK_SECTORS = 16384  # 8 MiB
 BLK_SERIAL = "MNOS-TEST-DISK"
 
 
-def blk_args(name, opts=""):
-    return ["-drive", "if=none,id=d0,format=raw,file={blk:%s.img}" % name, "-device",
-            "virtio-blk-pci,drive=d0,serial=%s%s" % (BLK_SERIAL, opts)]
+def blk_disk(build, name, opts=""):
+    """QEMU arguments for a virtio-blk disk on a freshly stamped image build/qemu/NAME.img, and the image's path."""
+    img = os.path.join(build, "qemu", name + ".img")
+    qemu.blk_stamp_image(img, BLK_SECTORS)
+    return ["-drive", "if=none,id=d0,format=raw,file=" + img, "-device",
+            "virtio-blk-pci,drive=d0,serial=%s%s" % (BLK_SERIAL, opts)], img
 
-
-# The q35 utest boot's disk is transitional with MSI-X (the modern transport; init's slot 4 must hold its I/O BAR).
-BLK = blk_args("utest-blk")
-
-# name, machine, boot path, memory, CPUs, kind, extra QEMU arguments
+# name, machine, boot path, memory, CPUs, kind, and per kind: utest the name of its virtio-blk disk (None: none),
+# blk (driver options, device options), ready nothing
 BOOTS = [
-    ("utest-q35", "q35", "pvh", "256M", "4", "utest", BLK),
+    # The q35 utest boot's disk is transitional with MSI-X (the modern transport; init's slot 4 holds its I/O BAR).
+    ("utest-q35", "q35", "pvh", "256M", "4", "utest", "utest-blk"),
     # The other virtio-blk variants: (driver options, device options), only the block tests.
     ("blk-legacy-msix", "q35", "pvh", "256M", "4", "blk", ("legacy", "")),
     ("blk-legacy-intx", "q35", "pvh", "256M", "4", "blk", ("legacy", ",vectors=0")),
     ("blk-modern-msix", "q35", "pvh", "256M", "4", "blk", ("", ",disable-legacy=on")),
     ("blk-modern-intx", "q35", "pvh", "256M", "2", "blk", ("", ",disable-legacy=on,vectors=0")),
-    ("utest-microvm-smp1", "microvm", "pvh", "256M", "1", "utest", []),
-    ("init-bios", "q35", "bios", "256M", "4", "ready", []),
-    ("init-uefi", "q35", "uefi", "256M", "2", "ready", []),
+    ("utest-microvm-smp1", "microvm", "pvh", "256M", "1", "utest", None),
+    ("init-bios", "q35", "bios", "256M", "4", "ready", None),
+    ("init-uefi", "q35", "uefi", "256M", "2", "ready", None),
 ]
 TIMEOUTS = {"pvh": 120, "bios": 120, "uefi": 240}
 
@@ -76,14 +76,13 @@ def tail(log, n=40):
     return "\n".join("    | " + l for l in log.strip().splitlines()[-n:])
 
 
-def stamp(l, i, key=STAMP_KEY):
-    return ((l << 6) | i) ^ key
+# A kernel log line ("[    1.234567] ...") can land in the middle of a line a process prints through serial_drv.
+KERNEL_LINE = re.compile(r"\[ *\d+\.\d+\] [^\n]*\n")
 
 
-def make_blk_image(path):
-    with open(path, "wb") as f:
-        for l in range(BLK_SECTORS):
-            f.write(struct.pack("<64Q", *[stamp(l, i) for i in range(64)]))
+def console_text(log):
+    """The serial log without the kernel's own lines: what the processes printed, their lines whole again."""
+    return KERNEL_LINE.sub("", log)
 
 
 def check_blk_image(path):
@@ -92,38 +91,18 @@ def check_blk_image(path):
         data = f.read()
     if len(data) != BLK_SECTORS * 512:
         return "the image is %d bytes, not %d" % (len(data), BLK_SECTORS * 512)
-    bad = []
-    for l in range(BLK_SECTORS):
-        key = WRITE_KEY if WRITE_LBA <= l < WRITE_LBA + WRITE_COUNT else STAMP_KEY
-        if data[l * 512:(l + 1) * 512] != struct.pack("<64Q", *[stamp(l, i, key) for i in range(64)]):
-            bad.append(l)
-    return "sectors not as expected: %s" % bad[:20] if bad else None
-
-
-def qemu_extra(extra, build):
-    """The boot's extra QEMU arguments, {img:FILE:SIZE} made into an empty raw image under build/qemu,
-    {blk:FILE} into a stamped one."""
-    out = []
-    for a in extra:
-        m = re.search(r"\{blk:([\w.-]+)\}", a)
-        if m:
-            img = os.path.join(build, "qemu", m.group(1))
-            os.makedirs(os.path.dirname(img), exist_ok=True)
-            make_blk_image(img)
-            a = a.replace(m.group(0), img)
-        m = re.search(r"\{img:([\w.-]+):(\d+)M\}", a)
-        if m:
-            img = os.path.join(build, "qemu", m.group(1))
-            os.makedirs(os.path.dirname(img), exist_ok=True)
-            with open(img, "wb") as f:
-                f.truncate(int(m.group(2)) << 20)
-            a = a.replace(m.group(0), img)
-        out.append(a)
-    return out
+    end = WRITE_LBA + WRITE_COUNT
+    want = (qemu.blk_pattern(0, WRITE_LBA) + qemu.blk_pattern(WRITE_LBA, WRITE_COUNT, qemu.BLK_WRITE_KEY)
+            + qemu.blk_pattern(end, BLK_SECTORS - end))
+    if data == want:
+        return None
+    bad = [l for l in range(BLK_SECTORS) if data[l * 512:(l + 1) * 512] != want[l * 512:(l + 1) * 512]]
+    return "sectors not as expected: %s" % bad[:20]
 
 
 def check_blk(pre, log, img, detail):
     """What the block tests leave behind: the image on the host, the driver's death handled by init."""
+    log = console_text(log)
     why = check_blk_image(img)
     report(why is None, pre + "/blk-image-on-host", (why or "") + "; image " + img)
     report(re.search(r"init: virtio_blk \S+ ended \(killed", log) is not None, pre + "/blk-driver-death-handled",
@@ -136,10 +115,10 @@ def blk_boot(name, machine, path, mem, smp, build, extra):
     """A boot running only the block tests on one virtio-blk variant."""
     drv, dev = extra
     log_path = os.path.join(build, "qemu", name + ".log")
-    img = os.path.join(build, "qemu", name + ".img")
+    disk, img = blk_disk(build, name, dev)
     cmd = "utest=" + ",".join(BLK_TESTS) + (" blkdrv=" + drv if drv else "")
     args = qemu.machine_args(machine, path, os.path.join(build, "kernel.elf"), os.path.join(build, "initrd.tar"),
-                             None, cmd) + ["-m", mem, "-smp", smp] + qemu_extra(blk_args(name, dev), build)
+                             None, cmd) + ["-m", mem, "-smp", smp] + disk
     r = qemu.run(args, log_path, TIMEOUTS[path])
     detail = "log %s\n%s" % (log_path, tail(r.log))
     pre = "qemu/" + name
@@ -148,21 +127,9 @@ def blk_boot(name, machine, path, mem, smp, build, extra):
         return
     want = ("legacy" if "legacy" in drv else "modern") + " transport, " + ("INTx" if "vectors=0" in dev else "MSI-X")
     report(want in r.log, pre + "/driver-variant", "the driver did not say '%s'; %s" % (want, detail))
-    check_results(pre, r.log, BLK_TESTS, detail)
+    qemu.report_results(report, pre, console_text(r.log), "utest", BLK_TESTS, detail)
     check_blk(pre, r.log, img, detail)
     check_exit(pre, r, detail)
-
-
-def check_results(pre, log, names, detail):
-    passed = set(re.findall(r"utest: PASS (\S+)", log))
-    failed = dict(re.findall(r"utest: FAIL (\S+): (.*)", log))
-    for t in names:
-        if t in passed:
-            report(True, "%s/%s" % (pre, t))
-        elif t in failed:
-            report(False, "%s/%s" % (pre, t), failed[t] + "; " + detail)
-        else:
-            report(False, "%s/%s" % (pre, t), "no result (crash or hang); " + detail)
 
 
 def check_exit(pre, r, detail):
@@ -176,7 +143,11 @@ def utest_boot(name, machine, path, mem, smp, build, extra):
     log_path = os.path.join(build, "qemu", name + ".log")
     sock = os.path.join(build, "qemu", name + ".com1")
     args = qemu.machine_args(machine, path, os.path.join(build, "kernel.elf"), os.path.join(build, "initrd.tar"),
-                             None, "utest=all") + ["-m", mem, "-smp", smp] + qemu_extra(extra, build)
+                             None, "utest=all") + ["-m", mem, "-smp", smp]
+    img = None
+    if extra:  # a virtio-blk disk of this name: the block tests and lspci run too
+        disk, img = blk_disk(build, extra)
+        args += disk
     typed = {}
 
     def drain(conn):
@@ -209,19 +180,21 @@ def utest_boot(name, machine, path, mem, smp, build, extra):
     report("init ready" in r.log, pre + "/init-ready", "init never said 'init ready'; " + detail)
     report(BRIDGE_LINE.search(r.log) is not None, pre + "/wasm-bridge-hello",
            "no 'Hello from the Wasm Sandbox!' line from the hypervisor's bridge; " + detail)
-    check_results(pre, r.log, UTESTS + (BLK_TESTS + ["lspci"] if extra is BLK else []), detail)
-    if extra is BLK:
+    qemu.report_results(report, pre, console_text(r.log), "utest", UTESTS + (BLK_TESTS + ["lspci"] if img else []),
+                        detail)
+    if img:
         # lspci (Ring 3, read-only through PciDevice caps) lists exactly the functions of the kernel's census.
         census = set(re.findall(r"\] pci: ([0-9a-f]{2}:[0-9a-f]{2}\.[0-7] [0-9a-f]{4}:[0-9a-f]{4}) ", r.log))
-        listed = set(re.findall(r"^lspci: ([0-9a-f]{2}:[0-9a-f]{2}\.[0-7] [0-9a-f]{4}:[0-9a-f]{4}) ", r.log, re.M))
+        listed = set(re.findall(r"^lspci: ([0-9a-f]{2}:[0-9a-f]{2}\.[0-7] [0-9a-f]{4}:[0-9a-f]{4}) ", console_text(r.log),
+                                re.M))
         report(bool(census) and census == listed, pre + "/lspci-matches-census",
                "census %s, lspci %s; %s" % (sorted(census), sorted(listed), detail))
-        check_blk(pre, r.log, os.path.join(build, "qemu", "utest-blk.img"), detail)
+        check_blk(pre, r.log, img, detail)
         report("modern transport, MSI-X" in r.log, pre + "/driver-variant",
                "the driver did not take the modern transport with MSI-X; " + detail)
     if "error" in typed:
         report(False, pre + "/serial-input", "could not type into COM1: " + typed["error"])
-    if extra is BLK:
+    if img:
         report("virtio-blk port in slot 4" in r.log, pre + "/blk-io-slot4",
                "init did not find the virtio-blk I/O BAR in slot 4; " + detail)
     check_exit(pre, r, detail)

@@ -14,7 +14,6 @@ Output: one line per figure, `bench <name> <value> <unit>`, followed by
 `ref=<name>:<value> ratio=<value>` where the Linux guest measured the same
 thing in this run; then a table.
 """
-import array
 import os
 import re
 import statistics
@@ -182,7 +181,6 @@ def linux_reference():
 
 # The virtio-blk figures (DESIGN.md section 12): the same QEMU disk for both guests, a 64 MiB raw image in RAM.
 BLK_MIB = 64
-BLK_PATTERN = 0x5354414D50000000  # word i of sector L is ((L << 6) | i) ^ BLK_PATTERN
 BLK_WALL = ["blk.seq_read_mibs", "blk.seq_read_mibs.64k", "blk.seq_write_mibs", "blk.seq_write_mibs.64k",
             "blk.rand_read_iops.qd1", "blk.rand_read_iops.qd32"]
 BLK_INSNS = ["blk.read_4k_insns"]
@@ -198,18 +196,8 @@ def blk_image_path():
 
 
 def blk_fill(path):
-    """(Re)writes the image: 64 little-endian u64 words per 512-byte sector, word i of sector L being
-    ((L << 6) | i) ^ BLK_PATTERN. (L << 6) | i is the word's index W in the image, and as W < 2**28 while the
-    pattern's low 28 bits are clear, W ^ BLK_PATTERN == BLK_PATTERN + W: a range, 1 MiB at a time."""
-    words = BLK_MIB << 17
-    assert words <= 1 << 28 and BLK_PATTERN & ((1 << 28) - 1) == 0
-    chunk = 1 << 17  # words per MiB
-    with open(path, "wb") as f:
-        for w in range(0, words, chunk):
-            a = array.array("Q", range(BLK_PATTERN + w, BLK_PATTERN + w + chunk))
-            if sys.byteorder != "little":
-                a.byteswap()
-            f.write(a.tobytes())
+    """(Re)writes the image with the block tests' pattern: each sector stamped with its LBA (qemu.blk_pattern)."""
+    qemu.blk_stamp_image(path, BLK_MIB << 11)
 
 
 def blk_args(img, smp):

@@ -11,21 +11,13 @@ include lib/virtio/build.mk
 PCI_USER_SRCS := lib/pci/pci.c lib/pci/pci_bars.c lib/pci/pci_caps.c lib/pci/pci_names.c lib/pci/pci_format.c
 PCI_USER_OBJS := $(patsubst lib/pci/%.c,$(UBUILD)/lib/pci/%.o,$(PCI_USER_SRCS))
 PCIDEV_OBJ := $(UBUILD)/drivers/common/pcidev.o
+# Built by user/build.mk's rule for user/*.c; they include "pci/pci.h" and "virtio/virtio.h" from lib/.
+$(PCIDEV_OBJ) $(UBUILD)/drivers/virtio_blk/virtio_blk.o $(UBUILD)/apps/lspci/lspci.o: USER_CFLAGS += -Ilib
 
 $(UBUILD)/lib/pci/%.o: lib/pci/%.c lib/pci/pci.h lib/pci/pci_internal.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (Ring 3)"
 	$(Q)$(CC) $(USER_CORE_CFLAGS) -Ilib -c $< -o $@
-
-$(PCIDEV_OBJ): user/drivers/common/pcidev.c user/drivers/common/pcidev.h
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	$(Q)$(CC) $(USER_CFLAGS) -Ilib -c $< -o $@
-
-$(UBUILD)/drivers/virtio_blk/virtio_blk.o: user/drivers/virtio_blk/virtio_blk.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	$(Q)$(CC) $(USER_CFLAGS) -Ilib -c $< -o $@
 
 $(BUILD)/initrd/bin/virtio_blk: $(UBUILD)/drivers/virtio_blk/virtio_blk.o $(PCIDEV_OBJ) $(VIRTIO_OBJS) \
 		$(PCI_USER_OBJS) $(UBUILD)/lib/crt0.o $(UBUILD)/libmnos.a
@@ -39,11 +31,6 @@ $(BUILD)/initrd/bin/blk: $(UBUILD)/apps/blk/blk.o $(UBUILD)/lib/crt0.o $(UBUILD)
 USER_BINS += $(BUILD)/initrd/bin/blk
 
 # bin/lspci: the PCI functions it was given, decoded read-only (user/apps/lspci).
-$(UBUILD)/apps/lspci/lspci.o: user/apps/lspci/lspci.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	$(Q)$(CC) $(USER_CFLAGS) -Ilib -c $< -o $@
-
 $(BUILD)/initrd/bin/lspci: $(UBUILD)/apps/lspci/lspci.o $(PCIDEV_OBJ) $(PCI_USER_OBJS) $(UBUILD)/lib/crt0.o \
 		$(UBUILD)/libmnos.a
 	$(call link_mnos,$@,$(UBUILD)/apps/lspci/lspci.o $(PCIDEV_OBJ) $(PCI_USER_OBJS))

@@ -209,8 +209,9 @@ static int run_one(const struct utest *t)
 {
     struct caps c = {.n = 0, .nmade = 0};
     char path[64];
-    snprintf(path, sizeof path, "%s", t->program ? t->program : "test/");
-    if (!t->program)
+    if (t->program)
+        snprintf(path, sizeof path, "%s", t->program);
+    else
         snprintf(path, sizeof path, "test/%s", t->name);
     if ((t->flags & NEEDS_BLK) && nblkdevs == 0) {
         printf("utest: SKIP %s: no virtio-blk device\n", t->name);

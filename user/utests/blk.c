@@ -35,12 +35,6 @@ static bool in_write_range(uint64_t lba)
     return lba >= BLK_TEST_WRITE_LBA && lba < BLK_TEST_WRITE_LBA + BLK_TEST_WRITE_COUNT;
 }
 
-/* One request's result through the ring (for the error cases). */
-static int one(struct mn_blk *b, uint8_t op, uint64_t lba, uint32_t count, uint64_t off)
-{
-    return mn_blk_io(b, op, lba, count, off);
-}
-
 int main(void)
 {
     uint32_t ep = mn_cap("blk"), ep2 = mn_cap("blk2");
@@ -63,7 +57,7 @@ int main(void)
     CHECK(8, mn_blk_call(ep, MN_BLK_INFO, 0, m) == MN_ERR_OK && (MN_BLK_INFO_FLAGS(m[2]) & MN_BLK_F_ATTACHED));
     uint64_t data = mn_blk_data_offset(&b);
     char *id = mn_blk_buf(&b, data);
-    CHECK(9, one(&b, MN_BLK_OP_ID, 0, 1, data) == MN_ERR_OK);
+    CHECK(9, mn_blk_io(&b, MN_BLK_OP_ID, 0, 1, data) == MN_ERR_OK);
     id[MN_BLK_ID_BYTES] = 0;
     printf("blk: serial \"%s\"\n", id);
 
@@ -99,15 +93,15 @@ int main(void)
         for (uint32_t s = 0; s < sizes[i]; s++)
             for (unsigned j = 0; j < 64; j++)
                 w[s * 64 + j] = blk_written(lba + s, j);
-        CHECK(15, one(&b, MN_BLK_OP_WRITE, lba, sizes[i], data) == MN_ERR_OK);
+        CHECK(15, mn_blk_io(&b, MN_BLK_OP_WRITE, lba, sizes[i], data) == MN_ERR_OK);
         lba += sizes[i];
     }
-    CHECK(16, one(&b, MN_BLK_OP_FLUSH, 0, 0, 0) == MN_ERR_OK);
+    CHECK(16, mn_blk_io(&b, MN_BLK_OP_FLUSH, 0, 0, 0) == MN_ERR_OK);
     /* Read back the range and two sectors on each side. */
     uint64_t from = BLK_TEST_WRITE_LBA - 2;
     uint32_t span = BLK_TEST_WRITE_COUNT + 4;
     memset((void *)w, 0, span * 512);
-    CHECK(17, one(&b, MN_BLK_OP_READ, from, span, data) == MN_ERR_OK);
+    CHECK(17, mn_blk_io(&b, MN_BLK_OP_READ, from, span, data) == MN_ERR_OK);
     for (uint32_t s = 0; s < span; s++)
         CHECK(18, sector_is(w + s * 64, from + s, in_write_range(from + s)));
     printf("blk: wrote, flushed and read back sectors %u-%u\n", BLK_TEST_WRITE_LBA,
@@ -131,17 +125,17 @@ int main(void)
     printf("blk: 32 random 4 KiB reads in flight, all correct\n");
 
     /* Request errors. */
-    CHECK(23, one(&b, MN_BLK_OP_READ, capacity - 1, 2, data) == MN_ERR_OUT_OF_RANGE);
-    CHECK(24, one(&b, MN_BLK_OP_READ, capacity, 1, data) == MN_ERR_OUT_OF_RANGE);
-    CHECK(25, one(&b, MN_BLK_OP_READ, ~0ull - 1, 4, data) == MN_ERR_OUT_OF_RANGE);
-    CHECK(26, one(&b, MN_BLK_OP_READ, 0, 0, data) == MN_ERR_BAD_ARG);
-    CHECK(27, one(&b, MN_BLK_OP_READ, 0, b.max_sectors + 1, data) == MN_ERR_BAD_ARG);
-    CHECK(28, one(&b, MN_BLK_OP_READ, 0, 1, data + 100) == MN_ERR_BAD_ARG); /* misaligned */
-    CHECK(29, one(&b, MN_BLK_OP_READ, 0, 1, 0) == MN_ERR_BAD_ARG); /* over the rings */
-    CHECK(30, one(&b, MN_BLK_OP_READ, 0, 2, b.bytes - 512) == MN_ERR_BAD_ARG); /* past the frame */
-    CHECK(31, one(&b, MN_BLK_OP_WRITE, 0, 1, ~0ull - 511) == MN_ERR_BAD_ARG);
-    CHECK(32, one(&b, 9, 0, 1, data) == MN_ERR_BAD_ARG);
-    CHECK(33, one(&b, MN_BLK_OP_FLUSH, 0, 1, 0) == MN_ERR_BAD_ARG);
+    CHECK(23, mn_blk_io(&b, MN_BLK_OP_READ, capacity - 1, 2, data) == MN_ERR_OUT_OF_RANGE);
+    CHECK(24, mn_blk_io(&b, MN_BLK_OP_READ, capacity, 1, data) == MN_ERR_OUT_OF_RANGE);
+    CHECK(25, mn_blk_io(&b, MN_BLK_OP_READ, ~0ull - 1, 4, data) == MN_ERR_OUT_OF_RANGE);
+    CHECK(26, mn_blk_io(&b, MN_BLK_OP_READ, 0, 0, data) == MN_ERR_BAD_ARG);
+    CHECK(27, mn_blk_io(&b, MN_BLK_OP_READ, 0, b.max_sectors + 1, data) == MN_ERR_BAD_ARG);
+    CHECK(28, mn_blk_io(&b, MN_BLK_OP_READ, 0, 1, data + 100) == MN_ERR_BAD_ARG); /* misaligned */
+    CHECK(29, mn_blk_io(&b, MN_BLK_OP_READ, 0, 1, 0) == MN_ERR_BAD_ARG); /* over the rings */
+    CHECK(30, mn_blk_io(&b, MN_BLK_OP_READ, 0, 2, b.bytes - 512) == MN_ERR_BAD_ARG); /* past the frame */
+    CHECK(31, mn_blk_io(&b, MN_BLK_OP_WRITE, 0, 1, ~0ull - 511) == MN_ERR_BAD_ARG);
+    CHECK(32, mn_blk_io(&b, 9, 0, 1, data) == MN_ERR_BAD_ARG);
+    CHECK(33, mn_blk_io(&b, MN_BLK_OP_FLUSH, 0, 1, 0) == MN_ERR_BAD_ARG);
     /* Call errors. */
     CHECK(34, mn_blk_call(ep, 99, 0, m) == MN_ERR_BAD_ARG);
     CHECK(35, mn_blk_call(ep, MN_BLK_SUBMIT, ENTRIES + 1, m) == MN_ERR_BAD_ARG);
@@ -164,7 +158,7 @@ int main(void)
     CHECK(43, mn_blk_io(&b2, MN_BLK_OP_READ, 5, 1, mn_blk_data_offset(&b2)) == MN_ERR_OK);
     CHECK(44, sector_is(mn_blk_buf(&b2, mn_blk_data_offset(&b2)), 5, false));
     CHECK(45, mn_blk_close(&b2) == MN_ERR_OK);
-    CHECK(46, one(&b, MN_BLK_OP_READ, 5, 1, data) == MN_ERR_OK); /* the first session is untouched */
+    CHECK(46, mn_blk_io(&b, MN_BLK_OP_READ, 5, 1, data) == MN_ERR_OK); /* the first session is untouched */
 
     CHECK(47, mn_blk_close(&b) == MN_ERR_OK);
     CHECK(48, mn_blk_call(ep, MN_BLK_SUBMIT, 0, m) == MN_ERR_NOT_FOUND);

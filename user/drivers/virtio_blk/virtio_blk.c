@@ -458,9 +458,7 @@ static bool handle(uint64_t badge, uint32_t *cap_slot, bool got_cap, uint64_t m[
             m[0] = (uint64_t)MN_ERR_NOT_FOUND;
             break;
         }
-        m[0] = (uint64_t)(int64_t)wait_session(s, notify, 0);
-        while (m[0] == MN_ERR_OK && s->in_flight) /* requests not yet taken are dropped */
-            m[0] = (uint64_t)(int64_t)wait_session(s, notify, 0);
+        m[0] = (uint64_t)(int64_t)wait_session(s, notify, 0); /* until nothing is queued or in flight */
         if (m[0] == MN_ERR_OK)
             detach(s);
         break;
